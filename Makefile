@@ -1,0 +1,58 @@
+# Atrium: `make demo` installs and serves the demo; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PORT ?= 8000
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo install install-dev system-deps migrate serve test lint test-sqlite test-postgres messages bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+
+install-dev: $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+
+## demo: install, create the SQLite database, load the Beijing 2025 demo, serve on 127.0.0.1:$(PORT)
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	@echo "Atrium: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## system-deps: Debian's Chromium and CJK fonts for the browser tests (only if missing)
+system-deps:
+	@bash scripts/system-deps.sh
+
+## test: lint, then the whole suite on SQLite and on PostgreSQL
+test: install-dev system-deps lint test-sqlite test-postgres
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-sqlite:
+	@echo "== tests on SQLite"
+	env -u DATABASE_URL bash scripts/pytest.sh $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL ($(POSTGRES_URL))"
+	@bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(POSTGRES_URL) bash scripts/pytest.sh $(PYTEST_ARGS)
+
+## messages: rebuild the translation catalogues after changing strings
+messages:
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests
+	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+bench: install-dev
+	$(PY) bench/pages.py
+	$(PY) bench/matchmaking.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

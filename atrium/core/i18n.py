@@ -1,0 +1,37 @@
+"""Content in two languages: a field ``name`` and its Chinese twin ``name_zh``."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+
+def is_chinese(language: str | None = None) -> bool:
+    return (language or get_language() or "").lower().startswith("zh")
+
+
+def bilingual(field: str) -> property:
+    """A property that returns ``<field>_zh`` when the page is in Chinese and it is set.
+
+    Used as ``name_i18n = bilingual("name")`` on models with ``name`` and ``name_zh``.
+    """
+
+    def getter(instance):
+        if is_chinese():
+            chinese = getattr(instance, f"{field}_zh", "")
+            if chinese:
+                return chinese
+        return getattr(instance, field)
+
+    getter.__doc__ = f"{field} in the active language (Chinese variant when present)."
+    return property(getter)
+
+
+def other_script_name(latin: str, chinese: str) -> str:
+    """The name in the script the page is *not* showing first, for a subtitle.
+
+    On an English page a person with a Chinese name shows 马骏 under "Ma Jun";
+    on a Chinese page "Ma Jun" under 马骏.
+    """
+    if not chinese:
+        return ""
+    return latin if is_chinese() else chinese

@@ -1,0 +1,135 @@
+"""Read-only queries of the programme, shared by the pages, the admin and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from atrium.events.models import Conference, Session, SessionRole, Talk
+from atrium.network.models import Person
+from atrium.registration.models import Registration
+
+
+def conference_list() -> QuerySet[Conference]:
+    return Conference.objects.filter(is_published=True).select_related("host")
+
+
+def current_conference() -> Conference | None:
+    """The edition the site leads with: the published one with the highest number."""
+    return conference_list().order_by("-number").first()
+
+
+def get_conference(slug: str) -> Conference:
+    """The published conference with this slug; raises ``Conference.DoesNotExist``."""
+    return conference_list().get(slug=slug)
+
+
+@dataclass(frozen=True)
+class ConferenceStats:
+    sessions: int
+    speakers: int
+    delegates: int
+    countries: int
+
+
+def conference_stats(conference: Conference) -> ConferenceStats:
+    delegates = Registration.objects.filter(
+        conference=conference, status=Registration.Status.CONFIRMED
+    )
+    counts = delegates.aggregate(
+        delegates=Count("id"),
+        countries=Count("person__country", distinct=True, filter=~Q(person__country="")),
+    )
+    return ConferenceStats(
+        sessions=public_sessions(conference).count(),
+        speakers=speakers(conference).count(),
+        delegates=counts["delegates"],
+        countries=counts["countries"],
+    )
+
+
+def public_sessions(conference: Conference) -> QuerySet[Session]:
+    return Session.objects.filter(conference=conference, is_public=True)
+
+
+def _people_prefetch() -> list:
+    return [
+        Prefetch(
+            "roles",
+            queryset=SessionRole.objects.select_related("person__organisation").order_by(
+                "position", "id"
+            ),
+        ),
+        Prefetch(
+            "talks",
+            queryset=Talk.objects.prefetch_related(
+                Prefetch("speakers", queryset=Person.objects.select_related("organisation"))
+            ),
+        ),
+    ]
+
+
+def programme_sessions(
+    conference: Conference,
+    *,
+    day: date | None = None,
+    kind: str | None = None,
+    track: str | None = None,
+    room: int | None = None,
+) -> QuerySet[Session]:
+    """Public sessions with their rooms, tracks, roles and talks, in a fixed number of queries."""
+    sessions = public_sessions(conference).select_related("room", "track", "conference")
+    if day is not None:
+        start, end = day_bounds(conference, day)
+        sessions = sessions.filter(start__gte=start, start__lt=end)
+    if kind:
+        sessions = sessions.filter(kind=kind)
+    if track:
+        sessions = sessions.filter(track__slug=track)
+    if room:
+        sessions = sessions.filter(room_id=room)
+    return sessions.prefetch_related(*_people_prefetch()).order_by("start", "room__position", "id")
+
+
+def session_detail(conference: Conference, session_id: int) -> Session:
+    return (
+        public_sessions(conference)
+        .select_related("room__venue", "track", "conference")
+        .prefetch_related(*_people_prefetch())
+        .get(pk=session_id)
+    )
+
+
+def day_bounds(conference: Conference, day: date) -> tuple[datetime, datetime]:
+    """A day of the conference, midnight to midnight in its time zone, as aware datetimes."""
+    start = datetime.combine(day, time.min, tzinfo=conference.tz)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=conference.tz)
+
+
+def speakers(conference: Conference) -> QuerySet[Person]:
+    """Everyone with a part in a public session of the conference (speaker, chair, ...)."""
+    in_sessions = public_sessions(conference)
+    return (
+        Person.objects.filter(
+            Q(session_roles__session__in=in_sessions) | Q(talks__session__in=in_sessions)
+        )
+        .distinct()
+        .select_related("organisation")
+        .order_by("sort_name", "name")
+    )
+
+
+def speaker_sessions(conference: Conference, person: Person) -> QuerySet[Session]:
+    return (
+        public_sessions(conference)
+        .filter(Q(roles__person=person) | Q(talks__speakers=person))
+        .distinct()
+        .select_related("room", "track")
+        .prefetch_related(
+            Prefetch("talks", queryset=Talk.objects.filter(speakers=person)),
+            Prefetch("roles", queryset=SessionRole.objects.filter(person=person)),
+        )
+        .order_by("start")
+    )

@@ -1,0 +1,156 @@
+"""Public pages of a conference edition: home, programme, sessions, speakers."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from atrium.events import selectors
+from atrium.events.forms import ProgrammeFilterForm
+from atrium.events.models import Conference, Session
+from atrium.events.timetable import build_grid
+
+OFF_SITE = "off-site"
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def conference_or_404(slug: str) -> Conference:
+    try:
+        return selectors.get_conference(slug)
+    except Conference.DoesNotExist:
+        raise Http404(_("There is no conference “%(slug)s”.") % {"slug": slug}) from None
+
+
+def render_in_conference_time(request, conference: Conference, template: str, context: dict):
+    """Render with the conference's time zone active, so every time shows in local time."""
+    with timezone.override(conference.tz):
+        response = TemplateResponse(request, template, {"conference": conference, **context})
+        return response.render()
+
+
+@require_GET
+def home(request):
+    conference = selectors.current_conference()
+    if conference is None:
+        return render(request, "events/empty.html")
+    return conference_home(request, conference.slug, is_site_home=True)
+
+
+@require_GET
+def conference_home(request, slug: str, is_site_home: bool = False):
+    conference = conference_or_404(slug)
+    context = {
+        "stats": selectors.conference_stats(conference),
+        "highlights": selectors.programme_sessions(conference).filter(
+            kind__in=[Session.Kind.OPENING_CEREMONY, Session.Kind.PLENARY, Session.Kind.KEYNOTE]
+        )[:6],
+        "other_conferences": selectors.conference_list().exclude(pk=conference.pk),
+        "is_site_home": is_site_home,
+        "nav": "conference",
+    }
+    return render_in_conference_time(request, conference, "events/conference.html", context)
+
+
+@require_GET
+def programme(request, slug: str):
+    conference = conference_or_404(slug)
+    tracks = list(conference.tracks.all())
+    rooms = list(conference.rooms.all())
+    form = ProgrammeFilterForm(
+        request.GET or None, conference=conference, tracks=tracks, rooms=rooms
+    )
+    filters, notices = form.filters()
+    day = filters.get("day") or default_day(conference)
+    sessions = list(
+        selectors.programme_sessions(
+            conference,
+            day=day,
+            kind=filters.get("kind"),
+            track=filters.get("track"),
+            room=filters.get("room"),
+        )
+    )
+    shown_rooms = [room for room in rooms if not filters.get("room") or room.pk == filters["room"]]
+    used_rooms = {s.room_id for s in sessions}
+    columns = [(room.pk, room) for room in shown_rooms if room.pk in used_rooms]
+    if any(s.room_id is None for s in sessions):
+        columns.append((OFF_SITE, None))
+    grid = build_grid(sessions, columns, column_of=lambda s: s.room_id or OFF_SITE)
+    context = {
+        "form": form,
+        "notices": notices,
+        "day": day,
+        "days": conference.days,
+        "sessions": sessions,
+        "grid": grid,
+        "filter_query": form.active_query(exclude=("day",)),
+        "has_filters": any(k in filters for k in ("kind", "track", "room")),
+        "nav": "programme",
+    }
+    template = "events/_programme_body.html" if request.htmx else "events/programme.html"
+    return render_in_conference_time(request, conference, template, context)
+
+
+def default_day(conference: Conference):
+    """Today when the conference is on, else its first day."""
+    today = timezone.now().astimezone(conference.tz).date()
+    return today if today in conference.days else conference.start_date
+
+
+@require_GET
+def session_detail(request, slug: str, session_id: int):
+    conference = conference_or_404(slug)
+    try:
+        session = selectors.session_detail(conference, session_id)
+    except Session.DoesNotExist:
+        raise Http404(_("There is no such session in this conference.")) from None
+    return render_in_conference_time(
+        request, conference, "events/session.html", {"session": session, "nav": "programme"}
+    )
+
+
+@require_GET
+def speaker_list(request, slug: str):
+    conference = conference_or_404(slug)
+    people = list(selectors.speakers(conference))
+    return render_in_conference_time(
+        request, conference, "events/speakers.html", {"speakers": people, "nav": "speakers"}
+    )
+
+
+@require_GET
+def speaker_detail(request, slug: str, person_slug: str):
+    conference = conference_or_404(slug)
+    person = get_object_or_404(
+        selectors.speakers(conference).select_related("organisation"), slug=person_slug
+    )
+    sessions = list(selectors.speaker_sessions(conference, person))
+    return render_in_conference_time(
+        request,
+        conference,
+        "events/speaker.html",
+        {"person": person, "sessions": sessions, "nav": "speakers"},
+    )
+
+
+@require_GET
+def theme_css(request, slug: str):
+    """The edition's brand colours as CSS custom properties (no inline styles needed)."""
+    conference = conference_or_404(slug)
+    colours = {}
+    for name, field in (("brand", "primary_colour"), ("accent", "accent_colour")):
+        value = getattr(conference, field)
+        # Only a validated #rrggbb ever reaches the style sheet.
+        colours[name] = (
+            value if COLOUR.fullmatch(value) else Conference._meta.get_field(field).default
+        )
+    css = f":root{{--brand:{colours['brand']};--accent:{colours['accent']};}}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from atrium.core.admin import ChineseAwareSearchMixin
+from atrium.network.models import Organisation, Person, Sector
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_zh", "slug")
+    search_fields = ("name", "name_zh", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    fields = ("name", "name_zh", "position", "email", "directory_opt_in")
+    extra = 0
+    show_change_link = True
+
+
+class ChildInline(admin.TabularInline):
+    model = Organisation
+    fk_name = "parent"
+    fields = ("name", "name_zh", "kind", "country")
+    extra = 0
+    show_change_link = True
+    verbose_name = _("sub-organisation")
+    verbose_name_plural = _("sub-organisations")
+
+
+class MemberFilter(admin.SimpleListFilter):
+    title = _("membership")
+    parameter_name = "member"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Members")), ("no", _("Not members"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(member_since__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(member_since__isnull=True)
+        return queryset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
+    list_display = ("name", "name_zh", "kind", "country", "city", "member_since", "parent")
+    list_filter = ("kind", MemberFilter, "sectors", "is_synthetic", "country")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    filter_horizontal = ("sectors",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [ChildInline, PersonInline]
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("name", "name_zh", "short_name", "slug", "kind", "parent")}),
+        (_("Where"), {"fields": ("country", "city", "city_zh", "website")}),
+        (_("About"), {"fields": ("description", "description_zh", "sectors")}),
+        (_("Membership"), {"fields": ("member_since", "is_synthetic")}),
+    )
+
+
+@admin.register(Person)
+class PersonAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
+    list_display = ("name", "name_zh", "organisation", "position", "country", "directory_opt_in")
+    list_filter = ("directory_opt_in", "is_synthetic", "country")
+    list_select_related = ("organisation",)
+    autocomplete_fields = ("organisation",)
+    prepopulated_fields = {"slug": ("name",)}
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("name", "name_zh", "sort_name", "slug")}),
+        (_("Work"), {"fields": ("organisation", "position", "position_zh", "country")}),
+        (_("Contact (private)"), {"fields": ("email", "phone")}),
+        (_("Profile"), {"fields": ("bio", "bio_zh", "directory_opt_in", "is_synthetic")}),
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from atrium.network import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("directory/", views.directory, name="directory"),
+    path("directory/<slug:slug>/", views.organisation_detail, name="organisation"),
+]

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from atrium.events import views as event_views
+
+admin.site.site_header = _("Atrium administration")
+admin.site.site_title = _("Atrium")
+admin.site.index_title = _("Conferences and member network")
+
+urlpatterns = [
+    path("", event_views.home, name="home"),
+    path("", include("atrium.events.urls")),
+    path("", include("atrium.network.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover - development only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
