@@ -125,13 +125,17 @@ STATIC_ROOT = Path(os.environ.get("ATRIUM_STATIC_ROOT", BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
+        # Hashed, compressed files from `collectstatic` in production; plain files
+        # found in the apps in debug mode and in the tests.
+        "BACKEND": os.environ.get(
+            "ATRIUM_STATIC_STORAGE",
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
     },
 }
+WHITENOISE_USE_FINDERS = "Manifest" not in STORAGES["staticfiles"]["BACKEND"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ATRIUM_MEDIA_ROOT", BASE_DIR / "media"))
 
