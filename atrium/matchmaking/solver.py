@@ -646,22 +646,31 @@ class _Search:
 
     # -- ejection chains ------------------------------------------------------------------
 
-    def try_insert(self, st: _State, m: int, depth: int, locked: set[int]) -> bool:
-        """Schedule ``m`` (unscheduled), moving others along a chain of depth <= ``depth``.
+    def try_insert(
+        self, st: _State, m: int, depth: int, locked: set[int], slack: float = 0.0
+    ) -> float | None:
+        """Schedule the unscheduled meeting ``m`` by an ejection chain.
 
-        On failure the state is unchanged.
+        Meetings in the way are moved to other slots, recursively up to ``depth`` levels.
+        A meeting that cannot be moved may be dropped (left unscheduled) if its weight is
+        strictly below the remaining ``slack``; at the top level the slack is ``w[m]``, so a
+        successful chain always strictly increases the scheduled weight, and with equal
+        weights it never drops anything (a pure augmenting move).
+
+        Returns the slack left on success; on failure returns None with the state unchanged.
         """
         free = st.free_slots(m)
         if free:
             st.place(m, (free & -free).bit_length() - 1)
-            return True
+            return slack
         if depth == 0 or self.budget <= 0:
-            return False
+            return None
         self.budget -= 1
         md = self.md
         S = st.S
         occ = st.occ
         fixed = md.fixed
+        w = md.w
         cand = []
         for s in _bits(md.common[m]):
             blockers = set()
@@ -679,29 +688,47 @@ class _Search:
             if bad:
                 continue
             need_table = st.load[s] - len(blockers) >= md.cap[s]
-            cand.append((len(blockers) + need_table, s, blockers, need_table))
+            cand.append(
+                (len(blockers) + need_table, sum(w[b] for b in blockers), s, blockers, need_table)
+            )
         if not cand:
-            return False
-        cand.sort(key=lambda c: c[0])
-        for _, s, blockers, need_table in cand[:6]:
+            return None
+        cand.sort(key=lambda c: (c[0], c[1], c[2]))
+        for _, _, s, blockers, need_table in cand[:6]:
             mark = len(st.log)
+            sl = slack
             for b in blockers:
                 st.remove(b)
             if need_table and not self._free_table(st, s, depth - 1, locked | blockers | {m}):
-                st.rollback(mark)
-                continue
+                # drop the lightest movable meeting of the slot if the slack allows it
+                light = [
+                    b
+                    for b in st.members[s]
+                    if fixed[b] is None and b not in locked and sl - w[b] > 1e-9
+                ]
+                if not light:
+                    st.rollback(mark)
+                    continue
+                drop = min(light, key=lambda b: (w[b], b))
+                st.remove(drop)
+                sl -= w[drop]
             st.place(m, s)
             lk = locked | {m}
             ok = True
-            for b in sorted(blockers):
-                if not self.try_insert(st, b, depth - 1, lk):
+            for b in sorted(blockers, key=lambda b: (-w[b], b)):
+                r = self.try_insert(st, b, depth - 1, lk, sl)
+                if r is not None:
+                    sl = r
+                    lk = lk | {b}
+                elif sl - w[b] > 1e-9:
+                    sl -= w[b]
+                else:
                     ok = False
                     break
-                lk = lk | {b}
             if ok:
-                return True
+                return sl
             st.rollback(mark)
-        return False
+        return None
 
     def _free_table(self, st: _State, s: int, depth: int, locked: set[int]) -> bool:
         """Move one meeting out of slot ``s`` to another slot (chain depth <= depth)."""
@@ -714,12 +741,11 @@ class _Search:
         else:
             members.sort()
         for b in members:
-            if st.free_slots(b) & ~(1 << s):
-                mark = len(st.log)
+            elsewhere = st.free_slots(b) & ~(1 << s)
+            if elsewhere:
                 st.remove(b)
-                if self.try_insert(st, b, 0, locked):
-                    return True
-                st.rollback(mark)
+                st.place(b, (elsewhere & -elsewhere).bit_length() - 1)
+                return True
         if depth <= 0:
             return False
         for b in members[:3]:
@@ -736,46 +762,6 @@ class _Search:
                 return True
             st.rollback(mark)
         return False
-
-    # -- weight-improving swap ----------------------------------------------------------------
-
-    def try_swap(self, st: _State, m: int) -> bool:
-        """Evict lighter meetings to schedule ``m`` when that strictly gains weight."""
-        md = self.md
-        S = st.S
-        occ = st.occ
-        w = md.w
-        best = None
-        for s in _bits(md.common[m]):
-            blockers = set()
-            for p in md.parts[m]:
-                b = occ[p * S + s]
-                if b >= 0:
-                    blockers.add(b)
-            if any(md.fixed[b] is not None for b in blockers):
-                continue
-            lost = sum(w[b] for b in blockers)
-            extra = None
-            if st.load[s] - len(blockers) >= md.cap[s]:
-                others = [b for b in st.members[s] if b not in blockers and md.fixed[b] is None]
-                if not others:
-                    continue
-                extra = min(others, key=lambda b: (w[b], b))
-                lost += w[extra]
-            gain = w[m] - lost
-            if gain > 1e-9 and (best is None or gain > best[0]):
-                best = (gain, s, blockers, extra)
-        if best is None:
-            return False
-        _, s, blockers, extra = best
-        evicted = sorted(blockers) + ([extra] if extra is not None else [])
-        for b in evicted:
-            st.remove(b)
-        st.place(m, s)
-        self.budget = 50
-        for b in evicted:
-            self.try_insert(st, b, 1, {m})
-        return True
 
 
 # --------------------------------------------------------------------------- idle slots
@@ -980,6 +966,7 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
     search = _Search(md, seed, deadline)
     ls_deadline = t0 + 0.85 * (deadline - t0)
     passes = 0
+    occ = st.occ
     while st.value < ub - 1e-9 and time.perf_counter() < ls_deadline and passes < 12:
         passes += 1
         before = st.value
@@ -989,18 +976,18 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
                 break
             if st.slot_of[m] >= 0:
                 continue
-            # a participant with no free slot left cannot take one more meeting by moves
+            # A participant with no free slot left cannot take one more meeting by moves
+            # alone: one of their meetings must be dropped, which only pays if lighter.
             hopeless = False
             for p in md.parts[m]:
                 if not pfree[p] & ~st.busy[p]:
-                    hopeless = True
-                    break
-            search.budget = 30
-            if not hopeless and search.try_insert(st, m, 3, set()):
-                st.log.clear()
-                continue
-            st.log.clear()
-            search.try_swap(st, m)
+                    row = occ[p * S : (p + 1) * S]
+                    if all(b < 0 or md.fixed[b] is not None or md.w[b] >= md.w[m] for b in row):
+                        hopeless = True
+                        break
+            if not hopeless:
+                search.budget = 30
+                search.try_insert(st, m, 3, set(), md.w[m])
             st.log.clear()
             if st.value >= ub - 1e-9:
                 break
