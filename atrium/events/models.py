@@ -130,7 +130,7 @@ class Room(models.Model):
     name = models.CharField(_("name"), max_length=120)
     name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     name_i18n = bilingual("name")
 
@@ -286,7 +286,7 @@ class SessionRole(models.Model):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="session_roles"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
@@ -313,7 +313,7 @@ class Talk(models.Model):
     speakers = models.ManyToManyField(
         Person, verbose_name=_("speakers"), related_name="talks", blank=True
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     title_i18n = bilingual("title")
     abstract_i18n = bilingual("abstract")

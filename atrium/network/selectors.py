@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 
 from atrium.core.search import search
 from atrium.events.models import Session
@@ -30,7 +31,8 @@ def organisation_list(
     elif member == "no":
         organisations = organisations.filter(member_since__isnull=True)
     if q:
-        return search(organisations, q).order_by("search_rank", "name", "pk")
+        # Whole-phrase matches first, then the shortest (most specific) names.
+        return search(organisations, q).order_by("search_rank", Length("name"), "name", "pk")
     return organisations.order_by("name", "pk")
 
 

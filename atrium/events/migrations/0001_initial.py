@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('name_zh', models.CharField(blank=True, max_length=120, verbose_name='name in Chinese')),
                 ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacity')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('conference', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='events.conference', verbose_name='conference')),
             ],
             options={
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('speaker', 'Speaker'), ('chair', 'Chair'), ('moderator', 'Moderator'), ('panellist', 'Panellist'), ('host', 'Host'), ('guide', 'Guide')], max_length=20, verbose_name='role')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_roles', to='network.person', verbose_name='person')),
                 ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='events.session', verbose_name='session')),
             ],
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ('title_zh', models.CharField(blank=True, max_length=300, verbose_name='title in Chinese')),
                 ('abstract', models.TextField(blank=True, verbose_name='abstract')),
                 ('abstract_zh', models.TextField(blank=True, verbose_name='abstract in Chinese')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='talks', to='events.session', verbose_name='session')),
                 ('speakers', models.ManyToManyField(blank=True, related_name='talks', to='network.person', verbose_name='speakers')),
             ],
