@@ -282,7 +282,6 @@ REAL_ORGANISATIONS: list[dict] = [
         "city": "Beijing",
         "city_zh": "北京",
         "member_since": 1995,
-        "website": "https://zgcgw.beijing.gov.cn/",
         "description": (
             "China's first national high-tech zone. Member of IASP since 1995; host of "
             "three IASP World Conferences and of the 42nd, Beijing 2025, its fourth."
@@ -454,7 +453,7 @@ REAL_PEOPLE: list[tuple] = [
         "",
         True,
     ),
-    ("ebba-lund", "Ebba Lund", "", "Lund, Ebba", "CEO, IASP", "IASP首席执行官", "iasp", "SE", True),
+    ("ebba-lund", "Ebba Lund", "", "Lund, Ebba", "CEO, IASP", "IASP首席执行官", "iasp", "ES", True),
     (
         "ma-jun",
         "Ma Jun",
@@ -674,7 +673,6 @@ NAIROBI_SESSIONS: list[dict] = [
         "end": "13:30",
         "kind": "bilateral_meeting",
         "room": "Meeting Room 1",
-        "is_public": False,
         "title": "Working meeting: Beijing delegation and IASP on the preparation of IASP 2025",
         "title_zh": "北京市代表团与IASP工作座谈会：IASP2025年世界大会筹备",
         "description": "Vice Mayor Ma Jun presents the progress of the preparation of the 2025 "
@@ -921,7 +919,7 @@ NAIROBI_SESSIONS: list[dict] = [
         "place": "Carnivore Restaurant, Langata",
         "place_zh": "朗加塔Carnivore餐厅",
         "title": "Gala dinner",
-        "title_zh": "欢迎晚宴",
+        "title_zh": "大会晚宴",
         "seats": 650,
     },
     # Day 3, 27 September 2024
@@ -1710,6 +1708,18 @@ POSITIONS: dict[str, list[tuple[str, str]]] = {
         ("Business Development Manager", "商务拓展经理"),
         ("Head of R&D", "研发负责人"),
         ("Programme Manager", "项目主管"),
+    ],
+    "association": [
+        ("Member Services Manager", "会员服务经理"),
+        ("Programme Director", "项目总监"),
+        ("Events Manager", "活动经理"),
+        ("Communications Officer", "传播专员"),
+    ],
+    "government": [
+        ("Director-General", "局长"),
+        ("Deputy Director-General", "副局长"),
+        ("Policy Adviser", "政策顾问"),
+        ("Programme Officer", "项目官员"),
     ],
     "other": [
         ("Professor", "教授"),

@@ -248,13 +248,14 @@ def build_plan(seed: int) -> Plan:
         pool = countries[code][0] if code in countries else "en"
         name, name_zh, sort_name = _person_name(rng, pool, used_names)
         kind = org["kind"]
-        group = (
-            "park"
-            if kind in ("science_park", "area_of_innovation", "association")
-            else "company"
-            if kind in ("company", "incubator")
-            else "other"
-        )
+        group = {
+            "science_park": "park",
+            "area_of_innovation": "park",
+            "association": "association",
+            "government": "government",
+            "company": "company",
+            "incubator": "company",
+        }.get(kind, "other")
         positions = data.POSITIONS[group]
         position, position_zh = positions[0] if rank == 0 else rng.choice(positions[1:])
         slug = person_slugs(name)
@@ -291,8 +292,9 @@ def build_plan(seed: int) -> Plan:
         "konza-technopolis": 3,
     }
     for org in data.REAL_ORGANISATIONS:
+        # Never the first position (the head) of a real organisation.
         for rank in range(real_staff.get(org["slug"], 0)):
-            add_person(org, rank)
+            add_person(org, rank + 1)
     for org in members:
         for rank in range(rng.choice((2, 3, 3, 4))):
             plan.speaker_pool.append(add_person(org, rank))
@@ -602,7 +604,7 @@ def beijing_programme(seed: int, plan: Plan) -> list[dict]:
         "21:30",
         "social",
         "Gala dinner",
-        "欢迎晚宴",
+        "大会晚宴",
         room="Grand Ballroom",
         seats=900,
         roles=[("ma-jun", "host")],
@@ -844,6 +846,19 @@ def _write_programme(
                 roles.append(
                     SessionRole(
                         session=session, person_id=person_ids[slug], role=role, position=position
+                    )
+                )
+        # Whoever gives a talk is also a speaker of the session.
+        extra = [(s, "speaker") for *_, speakers in spec.get("talks", []) for s in speakers]
+        for slug, role in extra:
+            if slug in person_ids and (slug, role) not in seen:
+                seen.add((slug, role))
+                roles.append(
+                    SessionRole(
+                        session=session,
+                        person_id=person_ids[slug],
+                        role=role,
+                        position=len(seen),
                     )
                 )
         for position, (title, title_zh, speakers) in enumerate(spec.get("talks", [])):
