@@ -7,10 +7,10 @@
   looking at the database. Two runs on empty databases therefore give the same rows.
 * Then the plan is written with ``bulk_create``, keyed by natural keys: sectors,
   organisations and people by slug (missing ones are added, existing rows are never
-  updated), conferences by slug, venues by name, rooms by name, tracks by slug. A
-  conference's programme is written only when it has no sessions yet, and its
-  registrations only when it has none, so a second run changes nothing and what an
-  organiser edited in the admin stays as it is.
+  updated), conferences by slug. A conference's venues and rooms, its tracks, its
+  programme and its registrations are each written only when it has none yet, so a
+  second run changes nothing and what an organiser edited in the admin stays as it is
+  (a deleted organisation or person is added back; a deleted session is not).
 """
 
 from __future__ import annotations
@@ -770,34 +770,41 @@ def _ensure_conference(spec: dict, org_ids: dict[str, int]) -> tuple[Conference,
 
 
 def _ensure_places(conference: Conference, venues: list, tracks: list) -> tuple[dict, dict]:
-    """Venues, rooms and tracks by their natural keys; returns (rooms, tracks) by name/slug."""
-    position = 0
-    for venue_spec in venues:
-        if len(venue_spec) == 4:
-            name, name_zh, address, rooms = venue_spec
-            address_zh = ""
-        else:
-            name, name_zh, address, address_zh, rooms = venue_spec
-        venue, _ = Venue.objects.get_or_create(
-            conference=conference,
-            name=name,
-            defaults={"name_zh": name_zh, "address": address, "address_zh": address_zh},
-        )
-        for room_name, room_zh, capacity in rooms:
-            position += 1
-            Room.objects.get_or_create(
+    """Venues and rooms, and tracks, when the conference has none yet (an organiser's
+    renamed room is not added back); returns (room ids by name, track ids by slug)."""
+    if not conference.rooms.exists():
+        position = 0
+        for venue_spec in venues:
+            if len(venue_spec) == 4:
+                name, name_zh, address, rooms = venue_spec
+                address_zh = ""
+            else:
+                name, name_zh, address, address_zh, rooms = venue_spec
+            venue = Venue.objects.create(
                 conference=conference,
-                name=room_name,
-                defaults={
-                    "venue": venue,
-                    "name_zh": room_zh,
-                    "capacity": capacity,
-                    "position": position,
-                },
+                name=name,
+                name_zh=name_zh,
+                address=address,
+                address_zh=address_zh,
             )
-    for slug, name, name_zh in tracks:
-        Track.objects.get_or_create(
-            conference=conference, slug=slug, defaults={"name": name, "name_zh": name_zh}
+            room_objs = []
+            for room_name, room_zh, capacity in rooms:
+                position += 1
+                room_objs.append(
+                    Room(
+                        conference=conference,
+                        venue=venue,
+                        name=room_name,
+                        name_zh=room_zh,
+                        capacity=capacity,
+                        position=position,
+                    )
+                )
+            Room.objects.bulk_create(room_objs)
+    if not conference.tracks.exists():
+        Track.objects.bulk_create(
+            Track(conference=conference, slug=slug, name=name, name_zh=name_zh)
+            for slug, name, name_zh in tracks
         )
     room_ids = dict(Room.objects.filter(conference=conference).values_list("name", "id"))
     track_ids = dict(Track.objects.filter(conference=conference).values_list("slug", "id"))

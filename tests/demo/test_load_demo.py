@@ -277,6 +277,16 @@ def test_second_run_keeps_edits_and_duplicates_nothing(demo):
     assert registration.status == "cancelled"
 
 
+def test_renamed_room_and_track_are_not_added_back(demo):
+    room = Room.objects.get(conference__slug="beijing-2025", name="Room 301A")
+    room.name = "Auditorium Zhongguancun"
+    room.save()
+    rooms = Room.objects.count()
+    load_demo()
+    assert Room.objects.count() == rooms
+    assert not Room.objects.filter(conference__slug="beijing-2025", name="Room 301A").exists()
+
+
 def test_deleted_rows_are_added_back_but_programme_is_left_alone(demo):
     Person.objects.filter(slug="elif-ostim").delete()
     beijing_sessions().filter(kind="break").delete()
