@@ -44,9 +44,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
-    setup_test_environment()
     call_command("migrate", verbosity=0)
     if connection.vendor != "sqlite":
         call_command("flush", interactive=False, verbosity=0)
@@ -67,7 +66,11 @@ def main() -> None:
     day2 = conference.days[1].isoformat()
     pages = [
         ("programme (day 1)", "/c/bench/programme/", {}),
-        ("programme (day 2, filtered)", "/c/bench/programme/", {"day": day2, "kind": "parallel_forum"}),
+        (
+            "programme (day 2, filtered)",
+            "/c/bench/programme/",
+            {"day": day2, "kind": "parallel_forum"},
+        ),
         ("edition home", "/c/bench/", {}),
         ("speakers", "/c/bench/speakers/", {}),
         ("directory", "/directory/", {}),

@@ -55,18 +55,29 @@ def public_sessions(conference: Conference) -> QuerySet[Session]:
 
 
 def _people_prefetch() -> list:
+    """Roles and talks as plain lists (``role_list``, ``talk_list``, ``speaker_list``).
+
+    Lists, not related managers: a page of 200 sessions reads them several times,
+    and a manager's ``.all()`` builds a new queryset on every read.
+    """
     return [
         Prefetch(
             "roles",
             queryset=SessionRole.objects.select_related("person__organisation").order_by(
                 "position", "id"
             ),
+            to_attr="role_list",
         ),
         Prefetch(
             "talks",
             queryset=Talk.objects.prefetch_related(
-                Prefetch("speakers", queryset=Person.objects.select_related("organisation"))
+                Prefetch(
+                    "speakers",
+                    queryset=Person.objects.select_related("organisation"),
+                    to_attr="speaker_list",
+                )
             ),
+            to_attr="talk_list",
         ),
     ]
 
@@ -128,8 +139,10 @@ def speaker_sessions(conference: Conference, person: Person) -> QuerySet[Session
         .distinct()
         .select_related("room", "track")
         .prefetch_related(
-            Prefetch("talks", queryset=Talk.objects.filter(speakers=person)),
-            Prefetch("roles", queryset=SessionRole.objects.filter(person=person)),
+            Prefetch("talks", queryset=Talk.objects.filter(speakers=person), to_attr="talk_list"),
+            Prefetch(
+                "roles", queryset=SessionRole.objects.filter(person=person), to_attr="role_list"
+            ),
         )
         .order_by("start")
     )

@@ -54,7 +54,9 @@ def open_page(browser, live_server):
         context = browser.new_context(
             viewport=viewport,
             locale="zh-CN" if language.startswith("zh") else "en-GB",
-            extra_http_headers={"Accept-Language": "zh-Hans" if language.startswith("zh") else "en"},
+            extra_http_headers={
+                "Accept-Language": "zh-Hans" if language.startswith("zh") else "en"
+            },
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -16,7 +16,9 @@ def test_live_search_finds_zhongguancun(demo, open_page, query):
     page.get_by_label("Search").fill(query)
     results = page.locator("#directory-results")
     expect(results.locator(".org-card__name").first).to_contain_text("Zhongguancun")
-    expect(results.get_by_role("link", name="Zhongguancun Science Park", exact=True)).to_be_visible()
+    expect(
+        results.get_by_role("link", name="Zhongguancun Science Park", exact=True)
+    ).to_be_visible()
     assert "q=" in page.url
 
 

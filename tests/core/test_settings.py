@@ -12,6 +12,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ATRIUM_", "DEBUG"))}
     clean.pop("SECRET_KEY", None)
     clean.pop("ALLOWED_HOSTS", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

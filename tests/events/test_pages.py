@@ -133,7 +133,9 @@ def test_malformed_filter_is_ignored_with_a_notice(client, edition, params, fiel
 
 
 def test_programme_htmx_returns_the_partial(client, edition):
-    response = client.get("/c/beijing-2025/programme/", {"day": "2025-09-17"}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        "/c/beijing-2025/programme/", {"day": "2025-09-17"}, HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert "<html" not in body
     assert "Visit to Changping Park" in body
@@ -170,7 +172,8 @@ def test_a_person_who_does_not_speak_has_no_speaker_page(client, edition):
 
 
 @pytest.mark.parametrize(
-    "url", ["/c/no-such-edition/", "/c/no-such-edition/programme/", "/c/beijing-2025/sessions/99999/"]
+    "url",
+    ["/c/no-such-edition/", "/c/no-such-edition/programme/", "/c/beijing-2025/sessions/99999/"],
 )
 def test_unknown_slug_or_id_is_a_404_page(client, edition, url):
     response = client.get(url)

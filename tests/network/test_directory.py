@@ -39,7 +39,10 @@ def network():
         name="Sophia Antipolis", slug="sophia-antipolis", country="FR", member_since=1990
     )
     company = OrganisationFactory(
-        name="Acme Robotics", slug="acme", kind=Organisation.Kind.COMPANY, country="FR",
+        name="Acme Robotics",
+        slug="acme",
+        kind=Organisation.Kind.COMPANY,
+        country="FR",
         member_since=None,
     )
     ma = PersonFactory(name="Ma Jun", name_zh="马骏", organisation=zgc, directory_opt_in=True)
@@ -76,7 +79,9 @@ def test_filters(client, network, params, expected):
     assert names(client.get("/directory/", params)) == expected
 
 
-@pytest.mark.parametrize("query", ["zhongguancun science", "中关村科技", "中關村科技", "ZGC science"])
+@pytest.mark.parametrize(
+    "query", ["zhongguancun science", "中关村科技", "中關村科技", "ZGC science"]
+)
 def test_search_any_script(client, network, query):
     OrganisationFactory(name="ZGC Science City", slug="zgc-city")  # noise for "ZGC"
     found = names(client.get("/directory/", {"q": query}))
@@ -98,7 +103,13 @@ def test_search_never_shows_people_who_did_not_opt_in(client, network):
 
 @pytest.mark.parametrize(
     "params",
-    [{"country": "XX"}, {"kind": "spaceship"}, {"sector": "nope"}, {"member": "maybe"}, {"page": "abc"}],
+    [
+        {"country": "XX"},
+        {"kind": "spaceship"},
+        {"sector": "nope"},
+        {"member": "maybe"},
+        {"page": "abc"},
+    ],
 )
 def test_malformed_filters_are_ignored_with_a_notice(client, network, params):
     response = client.get("/directory/", params)
