@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 DEFAULT_TIME_LIMIT = 10.0
+EXACT_MAX_MEETINGS = 40  # branch and bound is tried up to this many free meetings
 
 
 class InstanceError(ValueError):
@@ -509,9 +510,28 @@ def _participant_capacity(avail_free: int, masks: list[int]) -> int:
         union |= mk
     if sum(types.values()) <= 1 or (len(types) == 1 and next(iter(types)) == union):
         return min(sum(types.values()), _popcount(union))
-    tlist = list(types.items())
+    n_meet = sum(types.values())
+    limit = min(n_meet, _popcount(union))
+    # most participants have enough meetings usable in every slot: no matching needed
+    if types.get(union, 0) >= _popcount(union):
+        return limit
+    tlist = sorted(types.items(), key=lambda kv: (_popcount(kv[0]), kv[0]))
     used = [0] * len(tlist)
     assigned: list[list[int]] = [[] for _ in tlist]  # slots assigned to each type
+    # greedy start (narrowest type first), then augmenting paths for the slots left over
+    unmatched = []
+    for s in _bits(union):
+        bit = 1 << s
+        for t, (mk, cnt) in enumerate(tlist):
+            if mk & bit and used[t] < cnt:
+                used[t] += 1
+                assigned[t].append(s)
+                break
+        else:
+            unmatched.append(s)
+    size = _popcount(union) - len(unmatched)
+    if size >= limit:
+        return size
 
     def dfs(s: int, seen: set[int]) -> bool:
         bit = 1 << s
@@ -529,10 +549,11 @@ def _participant_capacity(avail_free: int, masks: list[int]) -> int:
                     return True
         return False
 
-    size = 0
-    for s in _bits(union):
+    for s in unmatched:
         if dfs(s, set()):
             size += 1
+            if size >= limit:
+                break
     return size
 
 
@@ -764,6 +785,69 @@ class _Search:
         return False
 
 
+# --------------------------------------------------------------------------- exact search
+
+
+def _exact(st: _State, free: list[int], deadline: float, node_limit: int) -> bool:
+    """Branch and bound over the free meetings, for small instances.
+
+    Starts from the schedule in ``st`` (kept as the incumbent) and leaves the best schedule
+    found in ``st``.  Returns True when the search was complete, i.e. that schedule is
+    optimal.  Each meeting is either placed in a slot free for it or skipped; a branch is cut
+    when its weight plus the weight of the remaining meetings that still have a free slot
+    cannot beat the incumbent.
+    """
+    md = st.md
+    w = md.w
+    order = sorted(free, key=lambda m: (-w[m], _popcount(md.common[m]), m))
+    best_value = st.value
+    best = {m: st.slot_of[m] for m in order}
+    for m in order:
+        if st.slot_of[m] >= 0:
+            st.remove(m)
+    st.log.clear()
+    nodes = 0
+    complete = True
+    n = len(order)
+
+    def dfs(i: int) -> None:
+        nonlocal nodes, best_value, best, complete
+        if not complete:
+            return
+        nodes += 1
+        if nodes > node_limit or (not nodes & 1023 and time.perf_counter() > deadline):
+            complete = False
+            return
+        if st.value > best_value + 1e-9:
+            best_value = st.value
+            best = {m: st.slot_of[m] for m in order}
+        if i == n:
+            return
+        room = 0.0
+        for j in range(i, n):
+            if st.free_slots(order[j]):
+                room += w[order[j]]
+        if st.value + room <= best_value + 1e-9:
+            return
+        m = order[i]
+        for s in _bits(st.free_slots(m)):
+            st.place(m, s)
+            dfs(i + 1)
+            st.remove(m)
+        dfs(i + 1)
+
+    dfs(0)
+    st.log.clear()
+    for m in order:
+        if st.slot_of[m] >= 0:
+            st.remove(m)
+    for m in order:
+        if best[m] >= 0:
+            st.place(m, best[m])
+    st.log.clear()
+    return complete
+
+
 # --------------------------------------------------------------------------- idle slots
 
 
@@ -944,6 +1028,7 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
     if md.integral:
         ub = float(math.floor(ub + 1e-6))
     ub = min(ub, fixed_value + sum(md.w[m] for m in free))
+    t_bound = time.perf_counter()
 
     # 2. construction: priced greedy vs plain greedy, keep the better
     tiebreak = {m: rng.random() for m in free}
@@ -961,12 +1046,14 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
     if plain_st.value > st.value + 1e-9:
         st = plain_st
     greedy_value = st.value
+    t_greedy = time.perf_counter()
 
     # 3. local search
     search = _Search(md, seed, deadline)
     ls_deadline = t0 + 0.85 * (deadline - t0)
     passes = 0
     occ = st.occ
+    w_min = min((md.w[m] for m in free), default=0.0)
     while st.value < ub - 1e-9 and time.perf_counter() < ls_deadline and passes < 12:
         passes += 1
         before = st.value
@@ -979,10 +1066,14 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
             # A participant with no free slot left cannot take one more meeting by moves
             # alone: one of their meetings must be dropped, which only pays if lighter.
             hopeless = False
+            wm = md.w[m]
             for p in md.parts[m]:
                 if not pfree[p] & ~st.busy[p]:
+                    if wm <= w_min:
+                        hopeless = True
+                        break
                     row = occ[p * S : (p + 1) * S]
-                    if all(b < 0 or md.fixed[b] is not None or md.w[b] >= md.w[m] for b in row):
+                    if all(b < 0 or md.fixed[b] is not None or md.w[b] >= wm for b in row):
                         hopeless = True
                         break
             if not hopeless:
@@ -994,8 +1085,18 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
         if st.value <= before + 1e-9:
             break
 
+    # 3b. small instances: close the gap exactly
+    proved = False
+    if st.value < ub - 1e-9 and len(free) <= EXACT_MAX_MEETINGS:
+        proved = _exact(st, free, ls_deadline, node_limit=200_000)
+        if proved:
+            ub = st.value
+
     # 4. idle slots
+    t_search = time.perf_counter()
+    idle_before = sum(_idle(st.busy[p], md.avail[p], md.day_masks) for p in range(len(md.pids)))
     _idle_pass(st, t0 + 0.97 * (deadline - t0), rng)
+    t_idle = time.perf_counter()
 
     # tables and output
     assignments = []
@@ -1040,7 +1141,16 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
         status=status,
         seconds=seconds,
         idle_slots=idle,
-        stats={"greedy": greedy_value, "passes": passes, "dual": dual + fixed_value},
+        stats={
+            "greedy": greedy_value,
+            "passes": passes,
+            "proved_by_search": proved,
+            "idle_before_pass": idle_before,
+            "t_bound": round(t_bound - t0, 3),
+            "t_greedy": round(t_greedy - t_bound, 3),
+            "t_search": round(t_search - t_greedy, 3),
+            "t_idle": round(t_idle - t_search, 3),
+        },
     )
 
 
