@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.filters import FilterForm
@@ -18,7 +19,7 @@ class ProgrammeFilterForm(FilterForm):
         super().__init__(data)
         self.conference = conference
         self.fields["day"].choices = [
-            (day.isoformat(), formats.date_format(day, "D j M")) for day in conference.days
+            (day.isoformat(), formats.date_format(day, gettext("D j M"))) for day in conference.days
         ]
         self.fields["kind"].choices = [("", _("All kinds")), *Session.Kind.choices]
         self.fields["track"].choices = [("", _("All tracks"))] + [
