@@ -55,6 +55,12 @@ def pinyin_forms(text: str) -> list[str]:
     return [spaced, spaced.replace(" ", "")]
 
 
+def sort_key(text: str) -> str:
+    """Alphabetical order for mixed scripts: Chinese sorts by its pinyin (北京 near "Beijing")."""
+    forms = pinyin_forms(text)
+    return forms[0] if forms else fold(text)
+
+
 def build_search_key(*texts: str | None) -> str:
     """The stored key of a row from its names (Latin and Chinese, any order)."""
     parts: list[str] = []

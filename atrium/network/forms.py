@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from atrium.core.filters import FilterForm
+from atrium.core.search import sort_key
 from atrium.network.models import Organisation
 
 
@@ -24,7 +25,8 @@ class DirectoryFilterForm(FilterForm):
         super().__init__(data)
         names = dict(countries)
         self.fields["country"].choices = [("", _("All countries"))] + sorted(
-            ((code, names.get(code, code)) for code in country_codes), key=lambda c: str(c[1])
+            ((code, names.get(code, code)) for code in country_codes),
+            key=lambda choice: sort_key(str(choice[1])),
         )
         self.fields["kind"].choices = [("", _("All kinds")), *Organisation.Kind.choices]
         self.fields["sector"].choices = [("", _("All sectors"))] + [

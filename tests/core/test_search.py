@@ -69,3 +69,10 @@ def test_key_follows_edits(db):
     org.save(update_fields=["name_zh"])
     org.refresh_from_db()
     assert "shenzhen" in org.search_key
+
+
+def test_sort_key_orders_chinese_by_pinyin():
+    from atrium.core.search import sort_key
+
+    names = ["肯尼亚", "Austria", "中国", "巴西"]
+    assert sorted(names, key=sort_key) == ["Austria", "巴西", "肯尼亚", "中国"]
