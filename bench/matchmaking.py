@@ -319,10 +319,10 @@ def _print(rows: list[dict], header: bool) -> None:
         print(
             "| size | P | M | S | T | limit s "
             "| ours obj | ours UB | ours obj/UB | status | ours s | peak MB | idle | check "
-            "| greedy obj | greedy/UB | greedy s "
+            "| greedy obj | greedy/UB | greedy s | greedy idle "
             "| CP-SAT obj | CP-SAT bound | CP-SAT/UB | CP-SAT status | CP-SAT s (build) | check |"
         )
-        print("|" + "---|" * 23)
+        print("|" + "---|" * 24)
     for r in rows:
         ub = r["ub"]
         c_obj = r.get("c_obj")
@@ -330,7 +330,7 @@ def _print(rows: list[dict], header: bool) -> None:
             f"| {r['size']} | {r['P']} | {r['M']} | {r['S']} | {r['T']} | {r['limit']:g} "
             f"| {r['obj']} | {ub} | {r['obj'] / ub:.4%} | {r['status']} | {r['secs']:.1f} "
             f"| {r['peak_mb']:.0f} | {r['idle']} | {r['ok']} "
-            f"| {r['g_obj']} | {r['g_obj'] / ub:.4%} | {r['g_secs']:.1f} "
+            f"| {r['g_obj']} | {r['g_obj'] / ub:.4%} | {r['g_secs']:.1f} | {r['g_idle']} "
             f"| {_fmt(c_obj)} | {_fmt(r.get('c_bound'), 0)} "
             f"| {(c_obj / ub) if c_obj is not None else 0:.4%} | {r.get('c_status', '-')} "
             f"| {_fmt(r.get('c_wall'))} ({_fmt(r.get('c_build'))}) | {r.get('c_ok', '-')} |"

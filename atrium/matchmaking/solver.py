@@ -1004,7 +1004,6 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
     pfree = [md.avail[p] & ~fixed_busy[p] for p in range(len(md.pids))]
 
     free = []
-    free_mask = []
     fm_full = [0] * n_m
     for m in range(n_m):
         if md.fixed[m] is not None:
