@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.admin import ChineseAwareSearchMixin
@@ -54,6 +55,7 @@ class OrganisationAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ChildInline, PersonInline]
     list_per_page = 50
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("name", "name_zh", "short_name", "slug", "kind", "parent")}),
         (_("Where"), {"fields": ("country", "city", "city_zh", "website")}),
