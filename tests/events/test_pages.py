@@ -225,3 +225,22 @@ def test_session_must_end_after_start(edition):
     opening.end = opening.start - timedelta(minutes=5)
     with pytest.raises(IntegrityError), transaction.atomic():
         opening.save()
+
+
+@pytest.mark.parametrize("header", ["zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans", "zh-TW,zh;q=0.9"])
+def test_chinese_browsers_get_simplified_chinese(client, edition, header):
+    body = client.get("/c/beijing-2025/", HTTP_ACCEPT_LANGUAGE=header).content.decode()
+    assert "第42届世界科技园区协会大会" in body
+    assert 'lang="zh-Hans"' in body
+
+
+def test_room_of_another_conference_is_refused(edition):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import RoomFactory
+
+    forum = edition["forum"]
+    forum.room = RoomFactory()  # belongs to a new, different conference
+    with pytest.raises(ValidationError) as excinfo:
+        forum.full_clean()
+    assert "room" in excinfo.value.message_dict
