@@ -1191,7 +1191,10 @@ def solve(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: i
     # 3b. tighten the bound by smoothed coordinate descent while a gap remains
     if st.value < ub - 1e-9:
         gap_unit = 1.0 if md.integral else 1e-6
-        smooth_deadline = min(ls_deadline, time.perf_counter() + 0.5 * (deadline - t0))
+        # leave the idle-slot pass room to converge: at most 40% of the limit, up to 75%
+        smooth_deadline = min(
+            t0 + 0.75 * (deadline - t0), time.perf_counter() + 0.4 * (deadline - t0)
+        )
         dual.smooth(smooth_deadline, st.value - fixed_value + gap_unit - 1e-5)
         ub = min(ub, bound_value())
 
