@@ -14,8 +14,9 @@ $(VENV)/bin/python:
 
 install: $(VENV)/bin/python
 	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -e .
 
-install-dev: $(VENV)/bin/python
+install-dev: install
 	$(PIP) install --quiet -r requirements-dev.txt
 
 ## demo: install, create the SQLite database, load the Beijing 2025 demo, serve on 127.0.0.1:$(PORT)
