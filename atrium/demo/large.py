@@ -27,11 +27,11 @@ from django.db import transaction
 from django.db.models import Max
 
 from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
-from atrium.network.models import Organisation, Person, Sector
+from atrium.network.models import Organisation, Person
 from atrium.registration.models import Registration
 
 from . import data
-from .loader import CHINESE_COUNTRIES, pinyin_name
+from .loader import CHINESE_COUNTRIES, _ensure_sectors, pinyin_name
 
 SLOTS_PER_DAY = 8  # one-hour slots from 09:00
 DAYS = 3
@@ -54,16 +54,6 @@ ROLES = [
     SessionRole.Role.SPEAKER,
     SessionRole.Role.PANELLIST,
 ]
-
-
-def _ensure_sectors() -> list[int]:
-    existing = set(Sector.objects.values_list("slug", flat=True))
-    Sector.objects.bulk_create(
-        Sector(slug=slug, name=name, name_zh=name_zh)
-        for slug, name, name_zh in data.SECTORS
-        if slug not in existing
-    )
-    return list(Sector.objects.order_by("slug").values_list("id", flat=True))
 
 
 def _latin_names() -> tuple[list[str], list[str]]:
@@ -131,7 +121,8 @@ def build_large_edition(
     )
 
     # Organisations: parks first, then every fifth a company inside the park before it.
-    sector_ids = _ensure_sectors()
+    # Sector ids in slug order, as before: the loader creates any missing sector.
+    sector_ids = [pk for _slug, pk in sorted(_ensure_sectors().items())]
     countries = data.COUNTRIES
     park_rows, child_rows = [], []
     for i in range(organisations):
