@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 
@@ -15,13 +16,9 @@ class FilterForm(forms.Form):
     page failing.
     """
 
-    def __init__(self, data=None, *args, **kwargs):
-        # Keep only the fields this form knows; other parameters are not ours.
-        super().__init__(data if data is not None else {}, *args, **kwargs)
-
     def filters(self) -> tuple[dict, list[str]]:
         notices: list[str] = []
-        if not self.is_bound:
+        if not self.is_bound:  # no parameters at all: no filter, no notice
             return {}, notices
         self.is_valid()
         values = {}
@@ -40,8 +37,6 @@ class FilterForm(forms.Form):
 
     def active_query(self, exclude: tuple[str, ...] = ()) -> str:
         """The valid filters as a query string, for links that keep them (tabs, pages)."""
-        from django.http import QueryDict
-
         values, _notices = self.filters()
         query = QueryDict(mutable=True)
         for name in values:

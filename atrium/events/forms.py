@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import formats
 from django.utils.translation import gettext
@@ -10,7 +12,7 @@ from atrium.events.models import Conference, Session
 
 
 class ProgrammeFilterForm(FilterForm):
-    day = forms.TypedChoiceField(label=_("Day"), required=False, coerce=str)
+    day = forms.ChoiceField(label=_("Day"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     track = forms.ChoiceField(label=_("Track"), required=False)
     room = forms.TypedChoiceField(label=_("Room"), required=False, coerce=int, empty_value=None)
@@ -30,7 +32,5 @@ class ProgrammeFilterForm(FilterForm):
         ]
 
     def clean_day(self):
-        from datetime import date
-
         value = self.cleaned_data.get("day")
         return date.fromisoformat(value) if value else None
