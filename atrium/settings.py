@@ -55,9 +55,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "atrium.core",
+    "atrium.accounts",
     "atrium.network",
     "atrium.events",
     "atrium.registration",
+    "atrium.api",
+    "atrium.webhooks",
     "atrium.demo",
 ]
 
@@ -101,6 +104,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("ATRIUM_DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Take the write lock when a transaction starts, so two requests that both
+    # read-then-write (a seat sign-up) queue up instead of failing with
+    # "database is locked" when one upgrades its lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,7 +150,9 @@ WHITENOISE_USE_FINDERS = "Manifest" not in STORAGES["staticfiles"]["BACKEND"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ATRIUM_MEDIA_ROOT", BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "registration:me"
+LOGOUT_REDIRECT_URL = "home"
 
 # Background work: the Django Tasks API (database backend). Tests run tasks inline.
 TASKS = {

@@ -12,7 +12,13 @@ admin.site.index_title = _("Conferences and member network")
 urlpatterns = [
     path("", event_views.home, name="home"),
     path("", include("atrium.events.urls")),
+    path("", include("atrium.events.export_urls")),
     path("", include("atrium.network.urls")),
+    path("", include("atrium.network.export_urls")),
+    path("", include("atrium.registration.urls")),
+    path("accounts/", include("atrium.accounts.urls")),
+    path("api/v1/", include("atrium.api.urls")),
+    path("", include("atrium.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

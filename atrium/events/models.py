@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -225,6 +226,13 @@ class Session(models.Model):
         help_text=_("Limited seats that need a sign-up (a visit bus of 40); empty if open."),
     )
     is_public = models.BooleanField(_("public"), default=True)
+    sequence = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up on every change, so calendar apps update the event in place."),
+    )
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     title_i18n = bilingual("title")
     description_i18n = bilingual("description")
@@ -245,6 +253,13 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Calendar clients (RFC 5545 SEQUENCE) replace an event only when its
+        # revision goes up; every save of an existing session is a revision.
+        if self.pk is not None and not kwargs.get("update_fields"):
+            self.sequence += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -325,3 +340,35 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ConferenceRole(models.Model):
+    """A user's part in running one edition: every organiser view checks it."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("Organiser")
+        CHECKIN = "checkin", _("Check-in staff")
+        REVIEWER = "reviewer", _("Reviewer")
+
+    conference = models.ForeignKey(
+        Conference, verbose_name=_("conference"), on_delete=models.CASCADE, related_name="roles"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="conference_roles",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("conference role")
+        verbose_name_plural = _("conference roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "user", "role"], name="conference_role_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} @ {self.conference}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +153,14 @@ class Person(SearchableModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     bio = models.TextField(_("biography"), blank=True)
     bio_zh = models.TextField(_("biography in Chinese"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
     directory_opt_in = models.BooleanField(
         _("listed in the directory"),
         default=False,
