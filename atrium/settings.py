@@ -202,4 +202,10 @@ LOGGING = {
 
 # Atrium's own settings.
 ATRIUM_SITE_NAME = os.environ.get("ATRIUM_SITE_NAME", "Atrium")
+# The address of the site, for links in e-mails sent outside a request.
+ATRIUM_SITE_URL = os.environ.get("ATRIUM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Payment providers offered to delegates ("test" pays at once: demo and tests only).
+ATRIUM_PAYMENT_PROVIDERS = env_list(
+    "ATRIUM_PAYMENT_PROVIDERS", "bank_transfer,test" if DEBUG else "bank_transfer"
+)
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))

@@ -394,6 +394,9 @@ class Registration(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    visa_refusal_proof = models.FileField(
+        _("proof of visa refusal"), upload_to="private/visa-refusals/%Y/", blank=True
+    )
 
     class Meta:
         ordering = ["-created"]
