@@ -334,8 +334,7 @@ def registration_submit(
             registration.save()
     except IntegrityError:
         # Two submits of the same person at the same moment: the unique constraint
-        # lets one through; the other shows it.
-        transaction.set_rollback(True)
+        # lets one through; the other shows it (and rolls back as it leaves).
         raise AlreadyRegistered(
             Registration.objects.get(conference=conference, person=person)
         ) from None
