@@ -146,11 +146,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     username = factory.LazyAttribute(lambda o: o.email)
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
 
 
 class RegistrationPolicyFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
 app_name = "accounts"
 
-urlpatterns: list = []
+# Placeholder until the accounts pages land: log in with Django's own view.
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("signup/", auth_views.LoginView.as_view(), name="signup"),
+]

@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
@@ -55,6 +56,7 @@ from atrium.registration.models import (
     RegistrationType,
     SeatBooking,
     Voucher,
+    new_feed_token,
 )
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
@@ -206,6 +208,33 @@ def quote(
     return Quote(list_price=price, total=total, currency=currency, early=early)
 
 
+PROFILE_FIELDS = ("name", "name_zh", "position", "organisation", "country", "phone")
+
+
+def _person_update(person: Person, profile: Mapping) -> None:
+    changed = [f for f in PROFILE_FIELDS if f in profile and getattr(person, f) != profile[f]]
+    for field in changed:
+        setattr(person, field, profile[field])
+    if changed:
+        person.full_clean(exclude=["slug", "user"])
+        person.save(update_fields=[*changed, "updated"])
+
+
+@transaction.atomic
+def person_for_user(user) -> Person:
+    """The person behind an account, created from the account if it has none yet."""
+    person = Person.objects.filter(user=user).first()
+    if person is not None:
+        return person
+    name = user.get_full_name() or user.email or user.get_username()
+    base = slugify(name) or "person"
+    slug, n = base, 1
+    while Person.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Person.objects.create(user=user, name=name, slug=slug, email=user.email)
+
+
 def _voucher_check(voucher: Voucher | None, rtype: RegistrationType, code: str) -> Voucher:
     if voucher is None:
         raise ValidationError({"voucher": _("There is no voucher with the code %s.") % code})
@@ -262,13 +291,16 @@ def registration_submit(
     language: str = "en",
     actor=None,
     by_organiser: bool = False,
+    profile: Mapping | None = None,
 ) -> Registration:
     """Register ``person`` for ``conference`` with type ``rtype``; returns the new registration.
 
     Raises ``AlreadyRegistered`` if the person has one (a second click, a second tab),
     and ``ValidationError`` keyed by form field for every other refusal; nothing is
-    written then. ``by_organiser`` lets an organiser register someone outside the
-    registration period and with a type that is not on sale; limits still hold.
+    written then. ``profile`` updates the person's own details (name, position,
+    organisation, country, phone) in the same transaction. ``by_organiser`` lets an
+    organiser register someone outside the registration period and with a type that
+    is not on sale; limits still hold.
     """
     existing = Registration.objects.filter(conference=conference, person=person).first()
     if existing:
@@ -286,7 +318,14 @@ def registration_submit(
         )
     if currency not in Currency.values:
         raise ValidationError({"currency": _("Choose USD or CNY.")})
-    cleaned_answers = answers_clean(conference=conference, rtype=rtype, raw=answers or {})
+    if profile:
+        _person_update(person, profile)
+    # Every problem with the input is reported at once, each next to its field.
+    errors: dict[str, list] = {}
+    try:
+        cleaned_answers = answers_clean(conference=conference, rtype=rtype, raw=answers or {})
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if invitation is not None:
         invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != DelegationInvitation.Status.PENDING:
@@ -300,17 +339,22 @@ def registration_submit(
     if rtype.capacity is not None:
         taken = rtype.registrations.filter(status__in=Registration.ACTIVE).count()
         if taken >= rtype.capacity:
-            raise ValidationError(
-                {"type": _("%s is fully booked.") % rtype.name_i18n},
-            )
+            errors.setdefault("type", []).append(_("%s is fully booked.") % rtype.name_i18n)
     voucher = None
     if voucher_code.strip():
         code = voucher_code.strip().upper()
-        voucher = _voucher_check(
-            Voucher.objects.select_for_update().filter(conference=conference, code=code).first(),
-            rtype,
-            code,
-        )
+        try:
+            voucher = _voucher_check(
+                Voucher.objects.select_for_update()
+                .filter(conference=conference, code=code)
+                .first(),
+                rtype,
+                code,
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     price = quote(conference=conference, rtype=rtype, currency=currency, voucher=voucher)
 
     registration = Registration(
@@ -699,6 +743,37 @@ def seat_promote(*, booking: SeatBooking, actor) -> SeatBooking:
     return booking
 
 
+def agenda_sessions(*, registration: Registration):
+    """My agenda: the sessions I have a seat in, and those I speak at or chair."""
+    return (
+        Session.objects.filter(conference=registration.conference, is_public=True)
+        .filter(
+            Q(
+                bookings__registration=registration,
+                bookings__status=SeatBooking.Status.CONFIRMED,
+            )
+            | Q(roles__person=registration.person)
+        )
+        .distinct()
+        .select_related("room", "track", "conference")
+        .order_by("start")
+    )
+
+
+@transaction.atomic
+def feed_token_reset(*, registration: Registration, actor=None) -> Registration:
+    """A new private calendar link; the old one stops working at once."""
+    registration.feed_token = new_feed_token()
+    registration.save(update_fields=["feed_token", "updated"])
+    log_action(
+        actor=actor,
+        action="registration.feed_token_reset",
+        obj=registration,
+        conference=registration.conference,
+    )
+    return registration
+
+
 # --- delegations -----------------------------------------------------------------------
 
 
@@ -821,6 +896,37 @@ def invitation_for_token(token: str) -> DelegationInvitation | None:
         .filter(token_hash=_token_hash(token), status=DelegationInvitation.Status.PENDING)
         .first()
     )
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: DelegationInvitation, registration: Registration, actor=None
+) -> Registration:
+    """Someone already registered joins the delegation that invited them."""
+    invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != DelegationInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation has been used or withdrawn."))
+    registration = _lock_registration(registration)
+    if registration.conference_id != invitation.delegation.conference_id:
+        raise ValidationError(_("This invitation is for another edition."))
+    if registration.status not in Registration.ACTIVE:
+        raise ValidationError(_("Your registration is cancelled."))
+    if registration.delegation_id:
+        raise ValidationError(_("You are already in a delegation for this edition."))
+    registration.delegation = invitation.delegation
+    registration.save(update_fields=["delegation", "updated"])
+    invitation.status = DelegationInvitation.Status.ACCEPTED
+    invitation.registration = registration
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["status", "registration", "accepted_at"])
+    log_action(
+        actor=actor,
+        action="delegation.joined",
+        obj=invitation.delegation,
+        conference=registration.conference,
+        data={"registration": registration.pk},
+    )
+    return registration
 
 
 @transaction.atomic
