@@ -138,9 +138,14 @@ def _registration_payload(registration: Registration) -> dict:
     }
 
 
+def contact_email(person: Person) -> str:
+    """Where mail to a person goes: their own address, else their account's."""
+    return person.email or (person.user.email if person.user_id else "")
+
+
 def _mail_registration(registration: Registration, template: str, **extra) -> None:
     send_email_on_commit(
-        to=registration.person.email,
+        to=contact_email(registration.person),
         template=f"registration/email/{template}",
         context={"registration": registration, "conference": registration.conference, **extra},
         language=registration.language,
