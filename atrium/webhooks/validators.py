@@ -47,7 +47,8 @@ def validate_endpoint_url(value: str) -> None:
         )
     if parts.scheme == "http" and host not in http_allowed_hosts():
         raise ValidationError(
-            _("Use https://: plain http:// would send the data unencrypted."), code="insecure"
+            _("Use an https:// address: plain http:// would send the data unencrypted."),
+            code="insecure",
         )
 
 

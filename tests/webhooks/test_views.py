@@ -185,7 +185,7 @@ def test_rotating_shows_the_new_secret_once_and_the_old_one_is_gone(
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("http://crm.example.org/hook", "Use https://"),
+        ("http://crm.example.org/hook", "Use an https:// address"),
         ("not a url at all", "Enter a valid URL."),
         ("ftp://crm.example.org/hook", "starting with https://"),
         ("https://user:pw@crm.example.org/hook", "Remove the user name and password"),
