@@ -87,7 +87,7 @@ def schedule_data(
     """The frab schedule as a JSON-ready dict (c3voc ``schedule.json`` layout)."""
     tz = conference.tz
     sessions = list(sessions)
-    rooms = _rooms(sessions)
+    rooms = _rooms(sessions)  # every room and place used, in order
     room_of = {s.pk: _room_name(s) for s in sessions}
 
     dates = sorted(set(conference.days) | {s.start.astimezone(tz).date() for s in sessions})
@@ -188,9 +188,11 @@ def _rooms(sessions: list[Session]) -> list[dict]:
             room.name_i18n,
             {"name": room.name_i18n, "guid": guid("room", room.pk), "capacity": room.capacity},
         )
-    places = sorted({_room_name(s) for s in sessions if not s.room_id})
-    for place in places:
-        result.setdefault(place, {"name": place, "guid": guid("place", place), "type": "outside"})
+    # A place's guid comes from its English name, so it is the same in every language.
+    places = {_room_name(s): s.place for s in sessions if not s.room_id}
+    for name in sorted(places):
+        key = f"{sessions[0].conference_id}/{places[name]}"
+        result.setdefault(name, {"name": name, "guid": guid("place", key), "type": "outside"})
     return list(result.values())
 
 

@@ -229,6 +229,11 @@ def test_chinese_schedule(client, programme, json_validator, xsd):
     assert events[programme.visit.pk]["room"] == "中关村昌平园"
     assert events[programme.forum.pk]["persons"][0]["public_name"] == "马骏"
     assert events[programme.forum.pk]["track"] == "健康"
+    # Rooms and places keep their guids across languages; only the names change.
+    english = get_json(client, JSON, json_validator)
+    guids = [[r["guid"] for r in d["schedule"]["conference"]["rooms"]] for d in (english, data)]
+    assert guids[0] == guids[1]
+    assert len(set(guids[0])) == 3
     root = get_xml(client, XML + "?lang=zh-hans", xsd)
     assert xml_events(root)[programme.opening.pk].findtext("title") == "开幕式"
 
