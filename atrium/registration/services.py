@@ -750,19 +750,11 @@ def seat_promote(*, booking: SeatBooking, actor) -> SeatBooking:
 
 def agenda_sessions(*, registration: Registration):
     """My agenda: the sessions I have a seat in, and those I speak at or chair."""
-    return (
-        Session.objects.filter(conference=registration.conference, is_public=True)
-        .filter(
-            Q(
-                bookings__registration=registration,
-                bookings__status=SeatBooking.Status.CONFIRMED,
-            )
-            | Q(roles__person=registration.person)
-        )
-        .distinct()
-        .select_related("room", "track", "conference")
-        .order_by("start")
-    )
+    from atrium.events.selectors import programme_sessions
+
+    mine = Q(bookings__registration=registration, bookings__status=SeatBooking.Status.CONFIRMED)
+    mine |= Q(roles__person=registration.person)
+    return programme_sessions(registration.conference).filter(mine).distinct()
 
 
 @transaction.atomic

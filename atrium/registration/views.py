@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atrium.events.calendar import agenda_calendar, ics_response
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, has_role
 from atrium.registration import services
@@ -496,21 +497,21 @@ def join(request, slug, token):
 
 def agenda_feed(request, slug, token):
     """My agenda as an iCalendar feed, at a private URL (the token is revocable on /me/)."""
-    from atrium.events.calendar import agenda_calendar
-
     registration = get_object_or_404(
         Registration.objects.select_related("conference", "person"),
         conference__slug=slug,
         feed_token=token,
         status=Registration.Status.CONFIRMED,
     )
-    sessions = services.agenda_sessions(registration=registration)
-    return agenda_calendar(
+    calendar = agenda_calendar(
         conference=registration.conference,
-        sessions=sessions,
+        sessions=services.agenda_sessions(registration=registration),
         name=_("My agenda: %s") % registration.conference.name_i18n,
         request=request,
     )
+    response = ics_response(calendar=calendar, filename=f"{slug}-my-agenda.ics")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

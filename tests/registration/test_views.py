@@ -293,3 +293,26 @@ def test_delegation_head_invites_and_member_joins(
     assert "Elif" in roster
     # The link works once.
     assert other.get(path).status_code == 404
+
+
+def test_private_agenda_feed(browser, delegate, conference):
+    import icalendar
+
+    registration = RegistrationFactory(conference=conference, person=delegate.person)
+    visit = SessionFactory(conference=conference, seats=5, title="Visit to Changping Park")
+    SessionFactory(conference=conference, seats=5, title="Someone else's dinner")
+    services.seat_signup(registration=registration, session=visit)
+    me = browser.get(reverse("registration:me")).content.decode()
+    feed_url = reverse("registration:agenda-feed", args=[conference.slug, registration.feed_token])
+    assert feed_url in me
+    # The feed works without a login (calendar apps have none): the token is the key.
+    response = Client().get(feed_url)
+    assert response["Content-Type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Visit to Changping Park"]
+    # Renewing the address kills the old one.
+    browser.post(reverse("registration:agenda-feed-reset", args=[conference.slug]))
+    assert Client().get(feed_url).status_code == 404
+    registration.refresh_from_db()
+    new_url = reverse("registration:agenda-feed", args=[conference.slug, registration.feed_token])
+    assert Client().get(new_url).status_code == 200
