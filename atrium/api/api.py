@@ -35,7 +35,14 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class AtriumApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # "events_session_list" rather than "atrium_api_routers_events_session_list"
+        module = operation.view_func.__module__.rsplit(".", 1)[-1]
+        return f"{module}_{operation.view_func.__name__}"
+
+
+api = AtriumApi(
     title="Atrium API",
     version="1",
     description=(
