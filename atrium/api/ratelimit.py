@@ -8,8 +8,8 @@ Two limits apply to the whole API (see ``atrium.api.api``):
 
 Public reads without a token are not limited here. Rates can be changed with
 the optional setting ``ATRIUM_API_RATES = {"token": "5000/hour", "write": "30/min"}``;
-a route that needs its own limit adds ``throttle=[RateLimit("bulk", "10/hour")]``
-(Ninja then uses it instead of the API-wide ones).
+a route that needs its own limit adds ``throttle=[*default_limits(), RateLimit("bulk", "10/hour")]``
+(a route's own ``throttle`` replaces the API-wide list, hence ``default_limits()``).
 
 The counters live in the default cache: with a per-process cache (the default
 local-memory cache) each worker counts on its own, so use a shared cache

@@ -18,7 +18,7 @@ def fresh_rate_limits():
 def make_user(db):
     def make(username: str, **extra):
         return get_user_model().objects.create_user(
-            username=username, password="atrium-test-pw-1", email=f"{username}@example.org", **extra
+            username=username, password=None, email=f"{username}@example.org", **extra
         )
 
     return make

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from ninja import Path, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from atrium.api.auth import require_scope, token_auth
 from atrium.api.errors import not_found, responses
@@ -50,4 +51,4 @@ def revoke_my_token(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
     if token is None:
         raise not_found(_("You have no token with this id."))
     token_revoke(token=token, actor=request.auth.user)
-    return 204, None
+    return Status(204, None)
