@@ -7,9 +7,10 @@ URL names live in the ``api`` namespace (``api:openapi-json``, ``api:openapi-vie
 from functools import wraps
 
 from django.http import JsonResponse
-from django.urls import URLPattern, re_path
+from django.urls import URLPattern, re_path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from atrium.api.api import api
 
@@ -46,10 +47,25 @@ def not_found(request, path=""):
     )
 
 
+@require_GET
+def index(request, **kwargs):
+    """``/api/v1/``: where the documentation is (Ninja's own root view is an HTML 404)."""
+    return JsonResponse(
+        {
+            "name": api.title,
+            "version": api.version,
+            "docs": reverse("api:openapi-view"),
+            "openapi": reverse("api:openapi-json"),
+        }
+    )
+
+
 def _patterns():
     patterns = []
     for pattern in api.urls[0]:
         if isinstance(pattern, URLPattern):
+            if pattern.name == "api-root":
+                pattern.callback = index
             pattern.callback = _json_method_not_allowed(pattern.callback)
         patterns.append(pattern)
     return patterns

@@ -4,9 +4,11 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.test import RequestFactory, override_settings
 
 from atrium.api import api as api_module
+from atrium.api import views
 from atrium.api.models import ApiToken
 from atrium.api.ratelimit import parse_rate
 from atrium.events import selectors
@@ -31,6 +33,27 @@ def assert_json_error(response, status: int, code: str):
 )
 def test_unknown_addresses_under_the_api_are_json_404(client, url):
     assert_json_error(client.get(url), 404, "not_found")
+
+
+def test_api_index_points_to_the_docs(client):
+    body = client.get("/api/v1/").json()
+    assert body["docs"] == "/api/v1/docs"
+    assert body["openapi"] == "/api/v1/openapi.json"
+    assert_json_error(client.post("/api/v1/"), 405, "method_not_allowed")
+
+
+def test_site_wide_error_handlers_answer_json_under_api():
+    """``page_not_found``/``server_error`` are ready to be the site's handler404/handler500."""
+    factory = RequestFactory()
+    response = views.page_not_found(factory.get("/api/v2/anything"), Http404())
+    assert response.status_code == 404
+    assert json.loads(response.content)["code"] == "not_found"
+    response = views.server_error(factory.get("/api/v1/conferences"))
+    assert response.status_code == 500
+    assert json.loads(response.content)["code"] == "server_error"
+    html = views.page_not_found(factory.get("/c/nowhere/"), Http404())
+    assert html.status_code == 404
+    assert html["Content-Type"].startswith("text/html")
 
 
 def test_wrong_method_is_json_405(client):
