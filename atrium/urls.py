@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("atrium.registration.urls")),
     path("accounts/", include("atrium.accounts.urls")),
     path("api/v1/", include("atrium.api.urls")),
+    path("", include("atrium.api.token_urls")),
     path("", include("atrium.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
