@@ -28,3 +28,7 @@ if settings.DEBUG:  # pragma: no cover - development only
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ errors are JSON; elsewhere the site's own 404 and 500 pages.
+handler404 = "atrium.api.views.page_not_found"
+handler500 = "atrium.api.views.server_error"
