@@ -564,7 +564,7 @@ class TableUploadForm(forms.Form):
         help_text=gettext_lazy("A .csv (UTF-8) or .xlsx file; the first row names the columns."),
     )
     dry_run = forms.BooleanField(
-        label=gettext_lazy("Dry run: check every row and report problems, save nothing"),
+        label=gettext_lazy("Dry run (check every row and report problems; save nothing)"),
         required=False,
         initial=True,
     )

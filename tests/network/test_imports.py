@@ -20,11 +20,6 @@ from tests.factories import OrganisationFactory, PersonFactory, SectorFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def login_url(settings):
-    settings.LOGIN_URL = "/accounts/login/"  # the accounts pages come in another branch
-
-
 def csv_file(rows, name="data.csv") -> SimpleUploadedFile:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
