@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from atrium.network.imports import (
     organisations_import,
     people_import,
 )
-from atrium.network.models import Person
+from atrium.network.models import Person, Sector
 
 PUBLIC_PERSON_COLUMNS = [
     "slug",
@@ -102,10 +103,14 @@ def organisations_export(request, fmt: str):
     fmt = path_format(fmt)
     filters, _notices = _directory_filter_form(request).filters()
     filters.pop("page", None)
+    sectors = Prefetch("sectors", queryset=Sector.objects.only("slug"), to_attr="sector_list")
     organisations = (
-        selectors.organisation_list(**filters).select_related("parent").prefetch_related("sectors")
+        selectors.organisation_list(**filters).select_related("parent").prefetch_related(sectors)
     )
-    base_url = request.build_absolute_uri("/")[:-1]
+    # One reverse() for all rows: an organisation's address with its slug put in.
+    url_before, url_after = request.build_absolute_uri(
+        reverse("network:organisation", kwargs={"slug": "slug"})
+    ).rsplit("slug", 1)
     rows = (
         [
             org.slug,
@@ -118,11 +123,11 @@ def organisations_export(request, fmt: str):
             org.city,
             org.city_zh,
             org.website,
-            [sector.slug for sector in org.sectors.all()],
+            [sector.slug for sector in org.sector_list],
             org.member_since,
             org.description,
             org.description_zh,
-            base_url + org.get_absolute_url(),
+            f"{url_before}{org.slug}{url_after}",
         ]
         for org in organisations.iterator(chunk_size=500)
     )

@@ -297,6 +297,24 @@ def _cell(result: ImportResult, row, column: str, parser, columns: set[str]):
         return _INVALID
 
 
+def _memo(parser):
+    """``parser`` remembering its answers within one import (many rows say "China")."""
+    answers: dict[str, tuple[bool, object]] = {}
+
+    def parse(value):
+        if value not in answers:
+            try:
+                answers[value] = (True, parser(value))
+            except ValueError as error:
+                answers[value] = (False, str(error))
+        ok, answer = answers[value]
+        if not ok:
+            raise ValueError(answer)
+        return answer
+
+    return parse
+
+
 def _given(value) -> bool:
     return value is not _ABSENT and value is not _INVALID
 
@@ -388,6 +406,8 @@ def organisations_import(*, table: Table, dry_run: bool, actor) -> ImportResult:
 
 
 _ORG_FIELDS = [c for c in ORGANISATION_COLUMNS if c not in {"slug", "parent", "sectors"}]
+# Checked by the parsers already (a country's validation alone walks all 250 countries).
+_ORG_NOT_VALIDATED = {"id", "slug", "parent", "search_key", "is_synthetic", "kind", "country"}
 
 
 def _check_organisations(table: Table, result: ImportResult) -> list[_Plan]:
@@ -411,6 +431,8 @@ def _check_organisations(table: Table, result: ImportResult) -> list[_Plan]:
     file_names: dict[str, set[tuple]] = defaultdict(set)
     first_row_of: dict[tuple, int] = {}
     validated = {"name", *(columns & set(_ORG_FIELDS))}
+    kind_parser = _memo(_optional(parse_kind))
+    country_parser = _memo(parse_country)
     plans: list[_Plan] = []
 
     for row in table.rows:
@@ -420,8 +442,8 @@ def _check_organisations(table: Table, result: ImportResult) -> list[_Plan]:
             result.add_error(n, "name", _("A name is required."))
         slug = _cell(result, row, "slug", _optional(parse_slug), columns)
         slug = slug if _given(slug) and slug else ""
-        kind = _cell(result, row, "kind", _optional(parse_kind), columns)
-        country = _cell(result, row, "country", parse_country, columns)
+        kind = _cell(result, row, "kind", kind_parser, columns)
+        country = _cell(result, row, "country", country_parser, columns)
         member_since = _cell(result, row, "member_since", parse_year, columns)
         website = _cell(result, row, "website", parse_website, columns)
         sector_ids = _cell(
@@ -516,9 +538,7 @@ def _check_organisations(table: Table, result: ImportResult) -> list[_Plan]:
         if _given(sector_ids):
             plan.sector_ids = sector_ids
         fields = {f.name for f in org._meta.concrete_fields} if plan.is_new else validated
-        _validate_model(
-            result, n, org, fields=fields - {"id", "slug", "parent", "search_key", "is_synthetic"}
-        )
+        _validate_model(result, n, org, fields=fields - _ORG_NOT_VALIDATED)
         plans.append(plan)
 
     _check_parent_loops(result, plans, existing)
@@ -620,19 +640,27 @@ def _count_organisation_changes(result, plans: list[_Plan], columns: set[str]) -
 
 def _save_organisations(table: Table, plans: list[_Plan]) -> None:
     columns = set(table.headers) & set(ORGANISATION_COLUMNS)
-    new = [p for p in plans if p.is_new]
-    for plan in new:
-        plan.instance.refresh_search_key()
-    Organisation.objects.bulk_create([p.instance for p in new], batch_size=500)
-    pk_of_row = {_target(p): p.instance.pk for p in new}
-    new_under_new = []
+    # New organisations are created in waves: those under an organisation created in
+    # this file come after it, so that every parent has its key when it is needed.
+    waves: dict[int, list[_Plan]] = defaultdict(list)
+    wave_of: dict[tuple, int] = {}
     for plan in plans:
-        if plan.parent and plan.parent[0] == "row":
+        if plan.is_new:
+            parent = plan.parent
+            wave = wave_of[parent] + 1 if parent and parent[0] == "row" else 0
+            wave_of[_target(plan)] = wave
+            waves[wave].append(plan)
+    pk_of_row: dict[tuple, int] = {}
+    for wave in sorted(waves):
+        for plan in waves[wave]:
+            if plan.parent and plan.parent[0] == "row":
+                plan.instance.parent_id = pk_of_row[plan.parent]
+            plan.instance.refresh_search_key()
+        Organisation.objects.bulk_create([p.instance for p in waves[wave]], batch_size=500)
+        pk_of_row.update({_target(p): p.instance.pk for p in waves[wave]})
+    for plan in plans:
+        if not plan.is_new and plan.parent and plan.parent[0] == "row":
             plan.instance.parent_id = pk_of_row[plan.parent]
-            if plan.is_new:
-                new_under_new.append(plan.instance)
-    if new_under_new:
-        Organisation.objects.bulk_update(new_under_new, ["parent"], batch_size=500)
 
     changed = [p.instance for p in plans if not p.is_new and p.changed]
     if changed:
@@ -696,6 +724,16 @@ def people_import(*, table: Table, dry_run: bool, actor) -> ImportResult:
 
 
 _PERSON_FIELDS = [c for c in PERSON_COLUMNS if c not in {"slug", "organisation"}]
+_PERSON_NOT_VALIDATED = {
+    "id",
+    "slug",
+    "organisation",
+    "user",
+    "search_key",
+    "is_synthetic",
+    "country",
+    "email",
+}
 
 
 def _check_people(table: Table, result: ImportResult) -> list[_Plan]:
@@ -723,6 +761,7 @@ def _check_people(table: Table, result: ImportResult) -> list[_Plan]:
     first_row_of: dict[tuple, int] = {}
     first_row_of_email: dict[str, int] = {}
     validated = {"name", *(columns & set(_PERSON_FIELDS))}
+    country_parser = _memo(parse_country)
     plans: list[_Plan] = []
 
     for row in table.rows:
@@ -743,7 +782,7 @@ def _check_people(table: Table, result: ImportResult) -> list[_Plan]:
                     % {"email": email, "row": first},
                 )
                 email = _INVALID
-        country = _cell(result, row, "country", parse_country, columns)
+        country = _cell(result, row, "country", country_parser, columns)
         opt_in = _cell(result, row, "directory_opt_in", parse_bool, columns)
         organisation = _ABSENT
         if "organisation" in columns:
@@ -822,12 +861,7 @@ def _check_people(table: Table, result: ImportResult) -> list[_Plan]:
         if _given(organisation):
             person.organisation_id = organisation
         fields = {f.name for f in person._meta.concrete_fields} if plan.is_new else validated
-        _validate_model(
-            result,
-            n,
-            person,
-            fields=fields - {"id", "slug", "organisation", "user", "search_key", "is_synthetic"},
-        )
+        _validate_model(result, n, person, fields=fields - _PERSON_NOT_VALIDATED)
         plans.append(plan)
 
     fields = [f for f in _PERSON_FIELDS if f in columns or f == "sort_name"]

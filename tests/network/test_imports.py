@@ -192,6 +192,27 @@ def test_rows_with_a_slug_update_that_organisation(sectors):
     assert Organisation.objects.get(slug="brand-new").parent == other
 
 
+def test_parents_created_in_the_same_file_at_any_depth():
+    existing = OrganisationFactory(name="Old Incubator", slug="old-incubator", country="CN")
+    rows = [
+        ["slug", "name", "parent"],
+        ["", "Top Park", ""],
+        ["", "Middle Park", "Top Park"],
+        ["", "Small Park", "Middle Park"],
+        ["old-incubator", "Old Incubator", "Small Park"],
+    ]
+    result = organisations_import(table=table(rows), dry_run=False, actor=None)
+    assert result.ok, result.errors
+    assert (result.created, result.updated) == (3, 1)
+    existing.refresh_from_db()
+    chain = []
+    org = existing
+    while org.parent_id:
+        org = org.parent
+        chain.append(org.name)
+    assert chain == ["Small Park", "Middle Park", "Top Park"]
+
+
 def test_a_parent_loop_is_refused():
     a = OrganisationFactory(name="A", slug="a")
     OrganisationFactory(name="B", slug="b", parent=a)
