@@ -8,24 +8,19 @@ redirect with a message or show the page again with the error and nothing change
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from atrium.core import tabular
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import selectors, services
@@ -120,7 +115,6 @@ def registration_list(request, conference: Conference):
         "page": page,
         "query": filters.get("q", ""),
         "filter_query": filter_query,
-        "export_formats": EXPORT_FORMATS,
     }
     template = (
         "registration/organiser/_registration_results.html"
@@ -128,9 +122,6 @@ def registration_list(request, conference: Conference):
         else "registration/organiser/registrations.html"
     )
     return _render(request, conference, template, context, tab="registrations")
-
-
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _export_headers(questions) -> list[str]:
@@ -183,14 +174,7 @@ def _export_rows(registrations, questions):
 @require_GET
 @organiser_required
 def registration_export(request, conference: Conference):
-    """The list as a spreadsheet, with the same filters (a bad one is ignored, as on the list)."""
-    export_format = (request.GET.get("format") or "csv").strip().lower()
-    if export_format not in EXPORT_FORMATS:
-        return HttpResponseBadRequest(
-            _("Unknown format “%(value)s”: use format=csv or format=xlsx.")
-            % {"value": request.GET.get("format", "")[:20]},
-            content_type="text/plain; charset=utf-8",
-        )
+    """The list as CSV or XLSX (``?format=``), with the same filters; a bad one is ignored."""
     form = _filter_form(request, conference)
     filters, _notices = form.filters()
     filters.pop("page", None)
@@ -198,12 +182,13 @@ def registration_export(request, conference: Conference):
         selectors.registration_list(conference=conference, **filters)
     )
     questions = selectors.export_questions(conference)
-    with timezone.override(conference.tz):
-        return _spreadsheet_response(
+    with timezone.override(conference.tz):  # times in the edition's local time
+        return tabular.tabular_export(
+            request,
             filename_stem=f"{conference.slug}-registrations",
-            fmt=export_format,
             headers=_export_headers(questions),
             rows=_export_rows(registrations, questions),
+            sheet_title=_("Registrations"),
         )
 
 
@@ -447,59 +432,3 @@ def quota_fill(request, conference: Conference, session_id: int):
         return _("Moved up from the waiting list: %(names)s.") % {"names": _names(promoted)}
 
     return _quota_action(request, conference, session_id, call, needs_booking=False)
-
-
-# --- spreadsheet writing (private until atrium.core.tabular lands on main) -------------
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value, *, for_csv: bool):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M") if for_csv else value
-    if isinstance(value, Decimal | int):
-        return str(value) if for_csv else value
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        text = "'" + text  # a spreadsheet must never run a delegate's text as a formula
-    return text
-
-
-def _spreadsheet_response(*, filename_stem: str, fmt: str, headers, rows) -> HttpResponse:
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so that Excel reads UTF-8 and shows Chinese names
-        writer = csv.writer(buffer)
-        writer.writerow([_cell(h, for_csv=True) for h in headers])
-        writer.writerows([_cell(v, for_csv=True) for v in row] for row in rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(filename_stem[:31])
-        sheet.freeze_panes = "A2"
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=str(header))
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            sheet.append([_cell(v, for_csv=False) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{filename_stem}.{fmt}"
-    )
-    response["Cache-Control"] = "private, no-store"  # personal data
-    return response
