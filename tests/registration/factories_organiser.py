@@ -38,7 +38,11 @@ class AnswerFactory(factory.django.DjangoModelFactory):
 class AccountFactory(UserFactory):
     """A user whose password is saved: ``UserFactory`` skips the save after
     ``set_password``, so a session made with ``force_login`` would not survive the
-    next request (the session's password hash no longer matches the database)."""
+    next request (the session's password hash no longer matches the database).
+    Redundant once ``UserFactory`` uses ``factory.django.Password`` (as on main now)."""
+
+    class Meta:
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def saved(self, create, extracted, **kwargs):
