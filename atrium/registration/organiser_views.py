@@ -203,7 +203,8 @@ def _registration_or_404(conference: Conference, reference: str) -> Registration
     return registration
 
 
-def _detail(request, conference, registration, *, forms=None, status=200):
+def _detail(request, conference, registration, *, extra=None, status=200):
+    """The registration page; ``extra`` replaces a form (bound, with its errors) or adds notices."""
     bookings = selectors.registration_bookings(registration)
     entries = selectors.registration_history(registration, bookings)
     for entry in entries:
@@ -219,7 +220,7 @@ def _detail(request, conference, registration, *, forms=None, status=200):
         "reject_form": RejectForm(),
         "paid_form": ActionForm(),
         "cancel_form": CancelForm(),
-        **(forms or {}),
+        **(extra or {}),
     }
     return _render(
         request,
@@ -250,7 +251,16 @@ def _action(request, conference, reference, *, form_name, form, call, success):
             add_service_errors(form, error)
     if form.errors:
         registration = _registration_or_404(conference, reference)
-        return _detail(request, conference, registration, forms={form_name: form}, status=400)
+        return _detail(
+            request,
+            conference,
+            registration,
+            extra={
+                form_name: form,
+                "notices": [_("Nothing was changed: see the message under “Actions”.")],
+            },
+            status=400,
+        )
     messages.success(request, success % {"name": registration.person.name_i18n})
     return redirect("organiser:registration", slug=conference.slug, reference=registration.key)
 

@@ -204,6 +204,7 @@ def test_reject_needs_a_reason_then_approve(organiser_page, edition):
     reason = page.get_by_label("Reason sent to the delegate")
     expect(reason).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_reason_error")).to_have_text("Give the delegate a reason.")
+    screenshot(page, "organiser-registration-error-desktop-en")
     cecile.refresh_from_db()
     assert cecile.status == "pending"
     page.get_by_role("button", name="Approve").click()

@@ -526,6 +526,7 @@ def test_reject_without_reason_is_an_error_next_to_the_field(
     assert form.errors == {"reason": ["Give the delegate a reason."]}
     html = response.content.decode()
     assert 'id="id_reason_error"' in html and 'aria-invalid="true"' in html
+    assert "Nothing was changed" in html
     registration.refresh_from_db()
     assert (registration.status, registration.approval) == ("pending", "pending")
     assert mail.outbox == []
