@@ -199,7 +199,7 @@ def dashboard_counts(conference: Conference) -> Dashboard:
         registrations.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     approval_pending = registrations.filter(
-        approval=Registration.Approval.PENDING, status__in=Registration.ACTIVE
+        approval=Registration.Approval.PENDING, status=Registration.Status.PENDING
     ).count()
 
     types = conference.registration_types.order_by("position", "id").annotate(
