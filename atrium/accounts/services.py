@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atrium.accounts.models import SignUp
 from atrium.core.audit import log_action
+from atrium.core.i18n import is_chinese
 from atrium.core.search import has_han, pinyin_forms
 from atrium.network.models import Person
 
@@ -205,14 +206,20 @@ def _send_verification(
 ) -> None:
     token = verification_token(user=user, next_url=next_url)
     now = timezone.now()
+    language = language or settings.LANGUAGE_CODE
+    sign_up = SignUp.objects.filter(user=user).first()
+    name = user.first_name
+    if sign_up is not None and sign_up.name_zh and is_chinese(language):
+        name = sign_up.name_zh
     context = {
         "user": user,
+        "name": name,
         "site_name": settings.ATRIUM_SITE_NAME,
         "link": site_url.rstrip("/") + reverse("accounts:verify", args=[token]),
         "now": now,
         "expires": now + VERIFY_MAX_AGE,
     }
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language):
         subject = render_to_string("accounts/email/verify_subject.txt", context)
         body = render_to_string("accounts/email/verify_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, [user.email])

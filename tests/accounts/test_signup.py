@@ -53,7 +53,7 @@ def test_sign_up_creates_an_inactive_account_and_mails_a_link(client):
 def test_verification_mail_is_in_the_visitors_language(client, how):
     if "cookie" in how:
         client.cookies["django_language"] = how["cookie"]
-    sign_up(client, language=how.get("language"))
+    sign_up(client, language=how.get("language"), name="Ma Jun", name_zh="马骏")
 
     message = mail.outbox[0]
     with translation.override("zh-hans"):
@@ -65,6 +65,7 @@ def test_verification_mail_is_in_the_visitors_language(client, how):
         three_days = timeuntil(datetime(2025, 1, 4), datetime(2025, 1, 1))
     assert message.subject == expected_subject
     assert three_days in message.body
+    assert "马骏" in message.body  # greeted by the Chinese name on a Chinese mail
     assert "日" in three_days
 
 
