@@ -9,6 +9,7 @@ language of the request), so a rolled-back sign-up never mails anyone.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -38,6 +39,7 @@ from atrium.core.search import has_han, pinyin_forms
 from atrium.network.models import Person
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 VERIFY_SALT = "atrium.accounts.verify"
 VERIFY_MAX_AGE = timedelta(days=3)
@@ -222,7 +224,10 @@ def _send_verification(
     with translation.override(language):
         subject = render_to_string("accounts/email/verify_subject.txt", context)
         body = render_to_string("accounts/email/verify_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+    try:
+        send_mail(" ".join(subject.split()), body, None, [user.email])
+    except Exception:  # an SMTP failure must not lose the sign-up: the member can resend
+        logger.exception("Could not send the verification mail to account %s", user.pk)
 
 
 def _claim_resend_slot(email: str) -> bool:

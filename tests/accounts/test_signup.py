@@ -185,3 +185,13 @@ def test_service_refuses_the_same_address_twice():
 def test_existing_person_does_not_block_sign_up(client):
     PersonFactory(email="ada.lovelace@example.org")
     assert sign_up(client).status_code == 302
+
+
+def test_a_mail_server_failure_keeps_the_sign_up(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP is down")
+
+    monkeypatch.setattr(services, "send_mail", broken)
+    response = sign_up(client)
+    assert response.status_code == 302  # "check your inbox", with a resend form
+    assert User.objects.filter(is_active=False).count() == 1
