@@ -202,4 +202,16 @@ LOGGING = {
 
 # Atrium's own settings.
 ATRIUM_SITE_NAME = os.environ.get("ATRIUM_SITE_NAME", "Atrium")
+# The address of the site, for links in e-mails sent outside a request.
+ATRIUM_SITE_URL = os.environ.get("ATRIUM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Payment providers offered to delegates ("test" pays at once: demo and tests only).
+ATRIUM_PAYMENT_PROVIDERS = env_list(
+    "ATRIUM_PAYMENT_PROVIDERS", "bank_transfer,test" if DEBUG else "bank_transfer"
+)
+# Webhooks: request timeout, attempts, and hosts allowed over plain HTTP (local receivers).
+ATRIUM_WEBHOOK_TIMEOUT = float(os.environ.get("ATRIUM_WEBHOOK_TIMEOUT", "10"))
+ATRIUM_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ATRIUM_WEBHOOK_MAX_ATTEMPTS", "6"))
+ATRIUM_WEBHOOK_HTTP_HOSTS = env_list(
+    "ATRIUM_WEBHOOK_HTTP_HOSTS", "localhost,127.0.0.1,::1" if DEBUG else ""
+)
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))

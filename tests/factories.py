@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
+from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
 from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
 from atrium.network.models import Organisation, Person, Sector
-from atrium.registration.models import Registration
+from atrium.registration.models import (
+    Delegation,
+    Question,
+    Registration,
+    RegistrationPolicy,
+    RegistrationType,
+    SeatBooking,
+    Voucher,
+)
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
@@ -132,6 +142,55 @@ class TalkFactory(factory.django.DjangoModelFactory):
             self.speakers.add(*extracted)
 
 
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    username = factory.LazyAttribute(lambda o: o.email)
+    password = factory.django.Password("correct horse battery")
+
+
+class RegistrationPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegistrationPolicy
+        django_get_or_create = ("conference",)
+
+    conference = factory.SubFactory(ConferenceFactory)
+    reference_prefix = "BJ25"
+    bank_details = "IBAN CN00 0000 0000 0000, Bank of Beijing"
+
+
+class RegistrationTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegistrationType
+
+    conference = factory.SubFactory(ConferenceFactory)
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"Delegate {n}")
+    price_usd = Decimal("800.00")
+    price_cny = Decimal("5800.00")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    conference = factory.SubFactory(ConferenceFactory)
+    label = factory.Sequence(lambda n: f"Question {n}")
+
+
+class VoucherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Voucher
+
+    conference = factory.SubFactory(ConferenceFactory)
+    code = factory.Sequence(lambda n: f"CODE{n}")
+    kind = Voucher.Kind.PERCENT
+    percent = 50
+
+
 class RegistrationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Registration
@@ -139,3 +198,25 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     conference = factory.SubFactory(ConferenceFactory)
     person = factory.SubFactory(PersonFactory)
     status = Registration.Status.CONFIRMED
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegation
+
+    conference = factory.SubFactory(ConferenceFactory)
+    name = factory.Sequence(lambda n: f"Delegation {n}")
+    basis = Delegation.Basis.CITY
+    city = "Beijing"
+    head = factory.SubFactory(PersonFactory)
+
+
+class SeatBookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SeatBooking
+
+    session = factory.SubFactory(SessionFactory)
+    registration = factory.SubFactory(
+        RegistrationFactory, conference=factory.SelfAttribute("..session.conference")
+    )
+    status = SeatBooking.Status.CONFIRMED

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from atrium.demo.large import build_large_edition
 from atrium.demo.loader import canonical_summary, load_demo
@@ -100,7 +100,15 @@ def test_registrations(demo):
     assert 750 <= beijing.count() <= 850
     statuses = dict(beijing.values_list("status").annotate(n=Count("id")))
     assert statuses["confirmed"] > 0.75 * beijing.count()
-    assert {"pending", "waitlisted", "cancelled"} <= set(statuses)
+    assert {"pending", "cancelled"} <= set(statuses)
+    # Every Beijing registration has a type and an order; waiting lists are per session.
+    assert not beijing.filter(Q(type__isnull=True) | Q(order__isnull=True)).exists()
+    assert set(beijing.values_list("order__status", flat=True)) >= {"paid", "pending", "free"}
+    first_visit = beijing_sessions().filter(kind="technical_visit").order_by("start", "pk")[0]
+    assert first_visit.bookings.filter(status="confirmed").count() == first_visit.seats
+    assert first_visit.bookings.filter(status="waitlisted").count() == 6
+    for session in beijing_sessions().filter(seats__isnull=False):
+        assert session.bookings.filter(status="confirmed").count() <= session.seats
     # Everyone on the Beijing programme is registered and confirmed.
     speakers = SessionRole.objects.filter(session__conference__slug="beijing-2025")
     on_stage = set(speakers.values_list("person_id", flat=True))
@@ -269,6 +277,10 @@ def test_second_run_keeps_edits_and_duplicates_nothing(demo):
         "nairobi_registrations": 0,
         "beijing_sessions": 0,
         "beijing_registrations": 0,
+        "beijing_types": 0,
+        "beijing_orders": 0,
+        "beijing_bookings": 0,
+        "beijing_delegations": 0,
     }
     session.refresh_from_db()
     assert session.title == "Grand opening (edited by the organiser)"

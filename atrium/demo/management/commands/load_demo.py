@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from atrium.demo.loader import load_demo
+from atrium.demo.registration import CHECKIN_LOGIN, DELEGATE_LOGIN, DEMO_PASSWORD
 
 ORGANISER = "organiser"
 ORGANISER_PASSWORD = "atrium-demo"  # noqa: S105 - the published demo login
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Admin: http://127.0.0.1:8000/admin/  user: {ORGANISER}  "
-                f"password: {ORGANISER_PASSWORD}"
+                f"password: {ORGANISER_PASSWORD}\n"
+                f"Delegate: http://127.0.0.1:8000/accounts/login/  e-mail: {DELEGATE_LOGIN}  "
+                f"password: {DEMO_PASSWORD}\n"
+                f"Check-in staff: e-mail: {CHECKIN_LOGIN}  password: {DEMO_PASSWORD}"
             )
         )

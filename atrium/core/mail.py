@@ -1,0 +1,35 @@
+"""E-mail in the recipient's language, queued once the transaction commits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+
+@task()
+def send_email_task(*, to: list[str], subject: str, body: str) -> None:
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()
+
+
+def render_email(template: str, context: dict, language: str) -> tuple[str, str]:
+    """Render ``<template>_subject.txt`` and ``<template>_body.txt`` in ``language``."""
+    context = {"site_url": settings.ATRIUM_SITE_URL, **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}_body.txt", context)
+    return subject, body
+
+
+def send_email_on_commit(*, to: str, template: str, context: dict, language: str) -> None:
+    """Queue a mail once the current transaction commits (never for a rolled-back change).
+
+    The text is rendered now, in the recipient's language, so the task carries only strings.
+    """
+    if not to:
+        return
+    subject, body = render_email(template, context, language)
+    transaction.on_commit(lambda: send_email_task.enqueue(to=[to], subject=subject, body=body))

@@ -1,0 +1,150 @@
+"""Delegate-side forms. They parse input; the rules (who may register, limits, answers
+required per type) are in ``services`` and come back as errors keyed by these fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from atrium.core.i18n import is_chinese
+from atrium.network.models import Organisation
+from atrium.registration.models import Currency, Delegation, Question, RegistrationType
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names, the rest at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class RegistrationForm(forms.Form):
+    type = forms.ModelChoiceField(
+        queryset=RegistrationType.objects.none(),
+        label=_("Registration type"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a registration type.")},
+    )
+    currency = forms.ChoiceField(
+        label=_("Pay in"), choices=Currency.choices, initial=Currency.USD, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("Name (Latin script)"), max_length=200)
+    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=100, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        label=_("Organisation"),
+        required=False,
+        empty_label=_("(not listed)"),
+    )
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    consent_directory = forms.BooleanField(
+        label=_("List me in the attendee directory of this edition"), required=False
+    )
+    consent_photos = forms.BooleanField(
+        label=_("Photos of me taken at the conference may be published"), required=False
+    )
+    voucher = forms.CharField(label=_("Voucher code"), max_length=40, required=False)
+
+    def __init__(self, *args, conference, types, questions, fixed_type=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conference = conference
+        self.fields["type"].queryset = types
+        if fixed_type is not None:
+            self.fields["type"].queryset = types.filter(pk=fixed_type.pk)
+            self.fields["type"].initial = fixed_type.pk
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q_{question.pk}"] = self._question_field(question)
+
+    @staticmethod
+    def _question_field(question: Question) -> forms.Field:
+        common = {
+            "label": question.label_i18n,
+            "help_text": question.help_text_i18n,
+            # Whether an answer is needed depends on the type chosen: the service decides.
+            "required": False,
+        }
+        if question.kind == Question.Kind.CHOICE:
+            chinese = is_chinese()
+            choices = [("", "—")] + [
+                (value, zh if chinese else en) for value, en, zh in question.option_pairs()
+            ]
+            return forms.ChoiceField(choices=choices, **common)
+        if question.kind == Question.Kind.YES_NO:
+            return forms.ChoiceField(
+                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], **common
+            )
+        if question.kind == Question.Kind.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.CharField(max_length=1000, **common)
+
+    def question_fields(self):
+        return [(q, self[f"q_{q.pk}"]) for q in self.questions]
+
+    def answers(self) -> dict[int, str]:
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q_{question.pk}")
+            answers[question.pk] = value.isoformat() if hasattr(value, "isoformat") else value or ""
+        return answers
+
+    def profile(self) -> dict:
+        return {
+            key: self.cleaned_data[key]
+            for key in ("name", "name_zh", "position", "organisation", "country", "phone")
+        }
+
+
+class CancelForm(forms.Form):
+    visa_refused = forms.BooleanField(
+        label=_("I cancel because my visa was refused"), required=False
+    )
+    proof = forms.FileField(
+        label=_("Letter refusing the visa (PDF or image)"),
+        required=False,
+        help_text=_("Needed for a full refund after a visa refusal. At most 5 MB."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel my registration"),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )
+
+    MAX_PROOF_BYTES = 5 * 1024 * 1024
+    PROOF_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+
+    def clean_proof(self):
+        proof = self.cleaned_data.get("proof")
+        if proof:
+            if proof.size > self.MAX_PROOF_BYTES:
+                raise ValidationError(_("The file is larger than 5 MB."))
+            if not proof.name.lower().endswith(self.PROOF_TYPES):
+                raise ValidationError(_("Upload a PDF, JPEG or PNG file."))
+        return proof
+
+
+class DelegationForm(forms.ModelForm):
+    class Meta:
+        model = Delegation
+        fields = ["name", "name_zh", "basis", "city", "country", "organisation", "member_kind"]
+        widgets = {"basis": forms.RadioSelect, "member_kind": forms.RadioSelect}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    type = forms.ModelChoiceField(
+        queryset=RegistrationType.objects.none(),
+        label=_("Registration type"),
+        required=False,
+        empty_label=_("(the member chooses)"),
+    )
+
+    def __init__(self, *args, conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = conference.registration_types.filter(is_active=True)
