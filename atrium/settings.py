@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page: Swagger UI from the package's own static files, no CDN
     "atrium.core",
     "atrium.accounts",
     "atrium.network",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("atrium.registration.urls")),
     path("accounts/", include("atrium.accounts.urls")),
     path("api/v1/", include("atrium.api.urls")),
+    path("", include("atrium.api.token_urls")),
     path("", include("atrium.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -27,3 +28,7 @@ if settings.DEBUG:  # pragma: no cover - development only
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ errors are JSON; elsewhere the site's own 404 and 500 pages.
+handler404 = "atrium.api.views.page_not_found"
+handler500 = "atrium.api.views.server_error"

@@ -59,8 +59,12 @@ class RegistrationForm(forms.Form):
             self.fields["type"].queryset = types.filter(pk=fixed_type.pk)
             self.fields["type"].initial = fixed_type.pk
         self.questions = questions
+        self.label_suffix = ""
         for question in questions:
-            self.fields[f"q_{question.pk}"] = self._question_field(question)
+            field = self._question_field(question)
+            # Shown as required; enforced by the service for the types it applies to.
+            field.is_needed = question.required
+            self.fields[f"q_{question.pk}"] = field
 
     @staticmethod
     def _question_field(question: Question) -> forms.Field:

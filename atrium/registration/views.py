@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from atrium.events.calendar import agenda_calendar, ics_response
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, has_role
+from atrium.events.views import render_in_conference_time
 from atrium.registration import services
 from atrium.registration.forms import (
     CancelForm,
@@ -139,11 +140,11 @@ def register(request, slug):
                 "allowed": not invitation or not invitation.type or invitation.type == rtype,
             }
         )
-    return render(
+    return render_in_conference_time(
         request,
+        conference,
         "registration/register.html",
         {
-            "conference": conference,
             "form": form,
             "policy": policy,
             "is_open": policy.is_open(),
@@ -271,11 +272,11 @@ def cancel(request, slug):
     refund, reason = services.refund_for(
         registration=registration, at=timezone.now(), visa_refused=False
     )
-    return render(
+    return render_in_conference_time(
         request,
+        conference,
         "registration/cancel.html",
         {
-            "conference": conference,
             "registration": registration,
             "form": form,
             "refund": refund,
@@ -309,11 +310,11 @@ def signups(request, slug):
     for session in sessions:
         session.left = max(0, session.seats - session.taken)
         session.my_booking = mine.get(session.pk)
-    return render(
+    return render_in_conference_time(
         request,
+        conference,
         "registration/signups.html",
         {
-            "conference": conference,
             "sessions": sessions,
             "registration": registration,
             "nav": "signups",

@@ -30,6 +30,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
     VoucherFactory,
+    local,
 )
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_register_shows_types_with_both_currencies(browser, conference):
     RegistrationTypeFactory(conference=conference, name="Press", price_usd=0, price_cny=0)
     RegistrationTypeFactory(conference=conference, name="Hidden", is_active=False)
     page = browser.get(reverse("registration:register", args=[conference.slug])).content.decode()
-    assert "Delegate (member)" in page and "USD 800.00 · CNY 5800.00" in page
+    assert "Delegate (member)" in page and "USD 800 · CNY 5,800" in page
     assert "Press" in page and "Free" in page
     assert "Hidden" not in page
 
@@ -316,3 +317,12 @@ def test_private_agenda_feed(browser, delegate, conference):
     registration.refresh_from_db()
     new_url = reverse("registration:agenda-feed", args=[conference.slug, registration.feed_token])
     assert Client().get(new_url).status_code == 200
+
+
+def test_sign_up_times_are_in_the_conference_time_zone(browser, delegate, conference):
+    RegistrationFactory(conference=conference, person=delegate.person)
+    visit = SessionFactory(conference=conference, seats=5, start=local(conference, 2, 9))
+    services.seat_signup(registration=delegate.person.registrations.get(), session=visit)
+    page = browser.get(reverse("registration:signups", args=[conference.slug])).content.decode()
+    assert "09:00–10:00" in page  # Beijing time, not 01:00 UTC
+    assert "09:00" in browser.get(reverse("registration:me")).content.decode()

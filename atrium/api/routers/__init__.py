@@ -1,0 +1,1 @@
+"""One router module per app; ``atrium.api.api`` mounts them all."""
