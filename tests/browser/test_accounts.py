@@ -60,6 +60,10 @@ def test_sign_up_confirm_and_land_logged_in(open_page):
     assert user.is_active
     assert Person.objects.get(user=user).name == "Grace Hopper"
 
+    page.set_viewport_size(SMALL_PHONE)
+    assert no_horizontal_overflow(page)
+    screenshot(page, "accounts-logged-in-320-en")
+
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
