@@ -56,6 +56,7 @@ messages:
 bench: install-dev
 	$(PY) bench/pages.py
 	$(PY) bench/matchmaking.py
+	$(PY) bench/registration_rush.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
