@@ -1,11 +1,12 @@
 """The registration API: my registrations, agenda and seats; registrations and quotas."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test import override_settings
+from django.db import close_old_connections, connection
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -453,6 +454,44 @@ def test_sign_ups_are_rate_limited(client, world):
     response = signup(client, world, "alice", world["sessions"]["dinner"])
     assert_error(response, 429, "rate_limited")
     assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
+def test_parallel_api_sign_ups_never_oversell(make_user, make_token):
+    conference = ConferenceFactory(slug="rush-2025")
+    visit = visit_session(conference, seats=10)
+    tokens = []
+    for n in range(24):
+        user = make_user(f"rush{n}")
+        register(conference, user)
+        tokens.append(make_token(user, scope="write"))
+    barrier = threading.Barrier(len(tokens))
+    results: list = [None] * len(tokens)
+
+    def call(index, token):
+        try:
+            barrier.wait()
+            results[index] = Client().post(
+                f"{API}/conferences/rush-2025/sessions/{visit.pk}/signup", **bearer(token)
+            )
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=item) for item in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert [r.status_code for r in results] == [201] * 24
+    answers = [r.json() for r in results]
+    assert sorted(a["status"] for a in answers).count("confirmed") == 10
+    assert sorted(a["position"] for a in answers if a["position"]) == list(range(1, 15))
+    assert visit.bookings.filter(status="confirmed").count() == 10
+    assert visit.bookings.filter(status="waitlisted").count() == 14
 
 
 # --- the permission matrix --------------------------------------------------------------------
