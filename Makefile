@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The demo runs background work (e-mail, webhooks) inline, so it needs no worker process.
+DEMO_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
 .PHONY: demo install install-dev system-deps migrate serve test lint test-sqlite test-postgres messages bench clean
 
@@ -24,7 +26,7 @@ demo: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo "Atrium: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 ATRIUM_TASK_BACKEND=$(DEMO_TASKS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## system-deps: Debian's Chromium and CJK fonts for the browser tests (only if missing)
 system-deps:
@@ -54,6 +56,7 @@ messages:
 bench: install-dev
 	$(PY) bench/pages.py
 	$(PY) bench/matchmaking.py
+	$(PY) bench/registration_rush.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -27,9 +27,14 @@ def render_email(template: str, context: dict, language: str) -> tuple[str, str]
 def send_email_on_commit(*, to: str, template: str, context: dict, language: str) -> None:
     """Queue a mail once the current transaction commits (never for a rolled-back change).
 
-    The text is rendered now, in the recipient's language, so the task carries only strings.
+    The text is rendered after the commit (so row locks are not held while templates
+    render), in the recipient's language; the task carries only strings.
     """
     if not to:
         return
-    subject, body = render_email(template, context, language)
-    transaction.on_commit(lambda: send_email_task.enqueue(to=[to], subject=subject, body=body))
+
+    def queue() -> None:
+        subject, body = render_email(template, context, language)
+        send_email_task.enqueue(to=[to], subject=subject, body=body)
+
+    transaction.on_commit(queue)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from atrium.core.i18n import is_chinese
+from atrium.core.tabular import TableUploadForm
 from atrium.network.models import Organisation
 from atrium.registration.models import Currency, Delegation, Question, RegistrationType
 
@@ -152,3 +153,19 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, conference, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = conference.registration_types.filter(is_active=True)
+
+
+class DelegationImportForm(TableUploadForm):
+    """The delegation (found by name in the edition, or created) and the file of its members."""
+
+    name = forms.CharField(label=_("Delegation"), max_length=200)
+    basis = forms.ChoiceField(
+        label=_("From"), choices=Delegation.Basis.choices, initial=Delegation.Basis.CITY
+    )
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    member_kind = forms.ChoiceField(
+        label=_("Members"), choices=Delegation.MemberKind.choices, initial="mixed"
+    )
+
+    field_order = ["name", "basis", "city", "country", "member_kind", "file", "dry_run"]

@@ -29,6 +29,11 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("c/<slug:slug>/join/<str:token>/", views.join, name="join"),
+    path(
+        "c/<slug:slug>/organiser/delegations/import/",
+        views.delegation_import,
+        name="delegation-import",
+    ),
     path("c/<slug:slug>/agenda/<str:token>.ics", views.agenda_feed, name="agenda-feed"),
     path("c/<slug:slug>/agenda/renew/", views.agenda_feed_reset, name="agenda-feed-reset"),
 ]

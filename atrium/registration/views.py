@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from atrium.events.calendar import agenda_calendar, ics_response
 from atrium.events.models import Conference, Session
-from atrium.events.permissions import Role, has_role
+from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.events.views import render_in_conference_time
 from atrium.registration import services
 from atrium.registration.forms import (
@@ -524,3 +524,53 @@ def agenda_feed_reset(request, slug):
     services.feed_token_reset(registration=registration, actor=request.user)
     messages.success(request, _("Your calendar link is renewed; the old one no longer works."))
     return redirect("registration:me")
+
+
+@conference_role_required(Role.ORGANISER)
+def delegation_import(request, conference):
+    """Register a whole delegation from a spreadsheet: dry run first, then save."""
+    from atrium.core.tabular import TableError, discard_stash, read_stashed_table, stash_upload
+    from atrium.registration.forms import DelegationImportForm
+    from atrium.registration.imports import COLUMNS, delegation_import
+
+    purpose = f"delegation-import-{conference.pk}"
+    context = {"conference": conference, "columns": COLUMNS, "nav": "organiser"}
+    if request.method == "POST" and "token" in request.POST:
+        # The confirmation of a clean dry run: the same file, kept for an hour.
+        token = request.POST["token"]
+        details = request.session.get(purpose, {})
+        try:
+            table = read_stashed_table(token, user=request.user, purpose=purpose)
+        except TableError as error:
+            messages.error(request, str(error))
+            return redirect("registration:delegation-import", slug=conference.slug)
+        result = delegation_import(
+            conference=conference, table=table, dry_run=False, actor=request.user, **details
+        )
+        if result.saved:
+            discard_stash(token, user=request.user, purpose=purpose)
+        context.update(result=result, details=details)
+        return render(request, "registration/delegation_import.html", context)
+    form = DelegationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        details = {
+            key: form.cleaned_data[key]
+            for key in ("name", "basis", "city", "country", "member_kind")
+        }
+        details["country"] = str(details["country"] or "")
+        dry_run = form.cleaned_data["dry_run"]
+        result = delegation_import(
+            conference=conference,
+            table=form.cleaned_data["table"],
+            dry_run=dry_run,
+            actor=request.user,
+            **details,
+        )
+        token = None
+        if dry_run and result.ok:
+            token = stash_upload(request.FILES["file"], user=request.user, purpose=purpose)
+            request.session[purpose] = details
+        context.update(result=result, token=token, details=details)
+        return render(request, "registration/delegation_import.html", context)
+    context["form"] = form
+    return render(request, "registration/delegation_import.html", context)

@@ -326,3 +326,16 @@ def test_sign_up_times_are_in_the_conference_time_zone(browser, delegate, confer
     page = browser.get(reverse("registration:signups", args=[conference.slug])).content.decode()
     assert "09:00–10:00" in page  # Beijing time, not 01:00 UTC
     assert "09:00" in browser.get(reverse("registration:me")).content.decode()
+
+
+def test_organiser_link_only_for_organisers_of_that_edition(client, conference):
+    from atrium.events.models import ConferenceRole
+
+    dashboard = reverse("organiser:dashboard", args=[conference.slug])
+    page = reverse("events:conference", args=[conference.slug])
+    staff = UserFactory()
+    client.force_login(staff)
+    ConferenceRole.objects.create(conference=conference, user=staff, role="checkin")
+    assert dashboard not in client.get(page).content.decode()
+    ConferenceRole.objects.create(conference=conference, user=staff, role="organiser")
+    assert dashboard in client.get(page).content.decode()
