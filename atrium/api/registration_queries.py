@@ -1,8 +1,9 @@
 """Read-only queries of the registration API, each in a fixed number of SQL queries.
 
 Every state change goes through ``atrium.registration.services``; these only read.
-They are API-specific (shapes and annotations the JSON answers need); queries
-that the organiser pages also use belong in ``atrium.registration.selectors``.
+The organisers' lists build on ``atrium.registration.selectors`` (the organiser
+pages' queries, so filters mean the same on the pages and in the API) and add
+only what the JSON answers need; the delegate's own queries are API-specific.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
-from atrium.core.search import search
 from atrium.events.models import Conference, Session
-from atrium.registration.models import Order, Registration, SeatBooking
+from atrium.registration import selectors
+from atrium.registration.models import Registration, SeatBooking
 from atrium.registration.services import ACTIVE_BOOKING
+from atrium.registration.services import contact_email as contact_email_of
 
 WAITLISTED = SeatBooking.Status.WAITLISTED
 
@@ -118,65 +121,44 @@ def registration_list(
     paid: str = "",
     show_email: bool = False,
 ) -> QuerySet[Registration]:
-    """An edition's registrations for organisers and check-in staff, newest first.
+    """The organisers' list (``selectors.registration_list``: same filters as their pages).
 
-    ``q`` searches the person's names in any script; best matches first then.
-    ``paid`` is ``yes`` (the order is paid) or ``no`` (the order awaits payment).
-    With ``show_email`` (organisers) each row carries ``contact_email``; without it
-    (check-in staff) the e-mail is not even read.
+    Best matches first with ``q``, as in the directory. With ``show_email``
+    (organisers) each row carries ``contact_email``; without it (check-in staff)
+    the e-mail is not even read.
     """
-    registrations = Registration.objects.filter(conference=conference).select_related(
-        "conference", "person__organisation", "type", "order__conference", "delegation"
-    )
-    if status:
-        registrations = registrations.filter(status=status)
-    if type_id is not None:
-        registrations = registrations.filter(type_id=type_id)
-    if country:
-        registrations = registrations.filter(person__country=country)
-    if paid == "yes":
-        registrations = registrations.filter(order__status=Order.Status.PAID)
-    elif paid == "no":
-        registrations = registrations.filter(order__status=Order.Status.PENDING)
+    registrations = selectors.registration_list(
+        conference=conference,
+        q=q,
+        status=status,
+        type=str(type_id) if type_id is not None else "",
+        country=country,
+        paid=paid,
+    ).select_related("conference", "order__conference")
     if show_email:
         registrations = registrations.annotate(contact_email=contact_email())
     if q:
-        registrations = search(registrations, q, field="person__search_key")
         return registrations.order_by("search_rank", "-created", "-pk")
-    return registrations.order_by("-created", "-pk")
+    return registrations
 
 
 def quota_sessions(conference: Conference) -> QuerySet[Session]:
-    """Every session of the edition with limited seats (public or not), with its counts."""
-    return (
-        Session.objects.filter(conference=conference, seats__isnull=False)
-        .select_related("conference")
-        .annotate(
-            confirmed=Count("bookings", filter=Q(bookings__status=SeatBooking.Status.CONFIRMED)),
-            waitlisted=Count("bookings", filter=Q(bookings__status=WAITLISTED)),
-        )
-        .order_by("start", "pk")
-    )
+    """``selectors.quota_sessions`` (hidden sessions too, with ``taken`` and ``waiting``)."""
+    return selectors.quota_sessions(conference).select_related("conference")
 
 
 def quota_session(conference: Conference, session_id: int) -> Session | None:
-    """The session with its seated and waiting lists (``seated``, ``waiting``), or None."""
+    """The session with ``seated_list`` and ``waiting_list`` (``selectors.quota_bookings``)."""
     session = quota_sessions(conference).filter(pk=session_id).first()
     if session is None:
         return None
-    bookings = list(
-        session.bookings.filter(status__in=ACTIVE_BOOKING)
-        .select_related("registration__person__organisation", "registration__order")
-        .annotate(contact_email=contact_email("registration__"))
-        .order_by("created", "id")
-    )
-    session.seated, session.waiting = [], []
+    session.seated_list, session.waiting_list = selectors.quota_bookings(session)
+    bookings = [*session.seated_list, *session.waiting_list]
+    # Where mail goes (``services.contact_email``) may be the account's address: one query.
+    prefetch_related_objects([b.registration.person for b in bookings], "user")
     for booking in bookings:
-        booking.session = session  # one conference for all, no query per row
-        if booking.status == WAITLISTED:
-            session.waiting.append(booking)
-            booking.position = len(session.waiting)
-        else:
-            session.seated.append(booking)
+        booking.session = session  # one edition for all: no query per row
+        booking.contact_email = contact_email_of(booking.registration.person)
+        if booking.status != WAITLISTED:
             booking.position = None
     return session

@@ -259,8 +259,16 @@ class QuotaOut(Schema):
         return local_time(obj.end, obj.conference)
 
     @staticmethod
+    def resolve_confirmed(obj) -> int:
+        return obj.taken
+
+    @staticmethod
+    def resolve_waitlisted(obj) -> int:
+        return obj.waiting
+
+    @staticmethod
     def resolve_free(obj) -> int:
-        return max(0, obj.seats - obj.confirmed)
+        return max(0, obj.seats - obj.taken)
 
 
 class QuotaBookingOut(Schema):
@@ -306,3 +314,11 @@ class QuotaBookingOut(Schema):
 class QuotaDetailOut(QuotaOut):
     seated: list[QuotaBookingOut] = Field(..., description="Seats taken, in sign-up order.")
     waiting: list[QuotaBookingOut] = Field(..., description="The waiting list, first first.")
+
+    @staticmethod
+    def resolve_seated(obj):
+        return obj.seated_list
+
+    @staticmethod
+    def resolve_waiting(obj):
+        return obj.waiting_list
