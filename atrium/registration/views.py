@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atrium.core.forms import add_service_errors
 from atrium.events.calendar import agenda_calendar, ics_response
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
@@ -30,7 +31,6 @@ from atrium.registration.forms import (
     DelegationForm,
     InvitationForm,
     RegistrationForm,
-    add_service_errors,
 )
 from atrium.registration.models import (
     Delegation,
