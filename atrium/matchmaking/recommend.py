@@ -23,7 +23,7 @@ name, then id, so the order is stable).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 WEIGHTS = {
     "sectors": 3,
@@ -69,9 +69,14 @@ class Reason:
 
 @dataclass(frozen=True)
 class Recommendation:
+    """A suggestion: its explained ``score``, and the ``spread`` it was ranked lower by
+    because suggestions from the same country came before it (0 unless that put someone
+    with a lower score ahead of it)."""
+
     card: Card
     score: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+    spread: float = 0
 
 
 def explain(me: Card, other: Card, *, contacted_countries: Iterable[str] = ()) -> Recommendation:
@@ -156,16 +161,18 @@ def recommend(
     remaining = scored
     want = len(scored) if limit is None else min(limit, len(scored))
     while len(picked) < want:
-        best_i, best_key = 0, None
+        best_i, best_key, best_penalty = 0, None, 0.0
         for i, rec in enumerate(remaining):
             penalty = COUNTRY_SPREAD * per_country.get(rec.card.country, 0)
             key = (-(rec.score - penalty), *_name_key(rec.card))
             if best_key is None or key < best_key:
-                best_i, best_key = i, key
+                best_i, best_key, best_penalty = i, key, penalty
             if penalty == 0:
                 # Sorted by unpenalised score: nothing after an unpenalised one can beat it.
                 break
         rec = remaining.pop(best_i)
-        picked.append(rec)
+        # Say so only if the spread really put someone with a lower score before it.
+        overtaken = any(earlier.score < rec.score for earlier in picked)
+        picked.append(replace(rec, spread=best_penalty if overtaken else 0))
         per_country[rec.card.country] = per_country.get(rec.card.country, 0) + 1
     return picked

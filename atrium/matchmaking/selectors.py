@@ -190,6 +190,8 @@ class Suggestion:
     profile: Profile
     score: float
     reasons: list[ReasonLine] = field(default_factory=list)
+    #: the country whose earlier suggestions ranked this one lower ("" if none did)
+    spread_country: str = ""
 
     @property
     def person(self) -> Person:
@@ -244,6 +246,9 @@ def suggestions(
             profile=by_registration[rec.card.key],
             score=rec.score,
             reasons=reason_lines(rec.reasons, sectors),
+            spread_country=(countries.name(rec.card.country) or rec.card.country)
+            if rec.spread
+            else "",
         )
         for rec in recs
     ]

@@ -99,6 +99,13 @@ def test_ranking_spreads_countries():
     # Kenya scores 2 points less than each Chinese park (5 against 7), but after two of
     # them the third Chinese park counts 7 - 2 × 1.5 = 4, so Kenya comes before it.
     assert keys == [2, 3, 5]
+    ranked = recommend(ME, [*same, other], limit=4)
+    assert [(r.card.key, r.score, r.spread) for r in ranked] == [
+        (2, 7, 0),
+        (3, 7, 0),  # lowered by 1.5, but still before Kenya: nothing to say
+        (5, 5, 0),
+        (4, 7, 3),
+    ]
 
 
 pytestmark_db = pytest.mark.django_db
