@@ -6,10 +6,11 @@ queues its e-mails (in the recipient's language) and webhooks only after it comm
 A refusal is a ``ValidationError`` naming the field where there is one; nothing is
 written then.
 
-Concurrency: the request limit is counted while holding a row lock on the asking
-delegate's registration; changes to one request or meeting lock that row; publishing
-locks the edition's :class:`MatchmakingSettings` row, so two publications cannot
-interleave.
+Concurrency: a new request locks the rows of both registrations (in id order, so two
+delegates asking each other at the same moment cannot both succeed, nor deadlock), and
+the asking delegate's limit is counted under that lock; changes to one request or
+meeting lock that row; starting a run and publishing lock the edition's
+:class:`MatchmakingSettings` row, so two runs or two publications cannot interleave.
 """
 
 from __future__ import annotations
@@ -233,19 +234,20 @@ def request_create(
     confirmed or not taking part, when a request between the two is open already (either
     way), when requests are closed, and beyond the edition's limit of open requests.
     """
-    # The limit is counted under the asking delegate's row lock (module docstring).
-    requester = (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("person__organisation", "conference")
-        .get(pk=requester.pk)
-    )
-    conference = requester.conference
-    _check_confirmed(requester)
     if recipient.pk == requester.pk:
         raise ValidationError(_("You cannot ask yourself for a meeting."))
-    recipient = Registration.objects.select_related("person__organisation", "conference").get(
-        pk=recipient.pk
-    )
+    # The limit is counted, and an open request between the two looked for, under the
+    # row locks of both registrations, taken in id order (module docstring).
+    locked = {
+        r.pk: r
+        for r in Registration.objects.select_for_update(of=("self",))
+        .select_related("person__organisation", "conference")
+        .filter(pk__in=[requester.pk, recipient.pk])
+        .order_by("pk")
+    }
+    requester, recipient = locked[requester.pk], locked[recipient.pk]
+    conference = requester.conference
+    _check_confirmed(requester)
     if recipient.conference_id != conference.pk:
         raise ValidationError(_("This delegate is registered for another edition."))
     if not _confirmed(recipient):
@@ -413,7 +415,9 @@ def request_cancel(*, request: MeetingRequest, by: Registration, actor=None) -> 
         _mail(request.recipient, "request_withdrawn", request=request, other=request.requester)
         return request
     meeting = (
-        Meeting.objects.select_for_update().select_related("block__session").get(request=request)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("block__session")
+        .get(request=request)
     )
     _meeting_cancel(meeting, canceller=canceller, actor=actor, when=now)
     return request
@@ -658,7 +662,11 @@ def block_save(
     Refused when published meetings would no longer fit (a slot boundary or a table they
     use disappears), or when the block would overlap another active block.
     """
-    session = Session.objects.select_for_update().select_related("conference").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("conference")
+        .get(pk=session.pk)
+    )
     if session.kind != Session.Kind.BILATERAL_MEETING:
         raise ValidationError(_("Only sessions of kind “bilateral meetings” are B2B blocks."))
     errors: dict[str, list] = {}
@@ -812,7 +820,11 @@ def scheduler_execute(*, run_id: int) -> SchedulerRun:
     A failure marks the run failed with the error; nothing is half-written.
     """
     with transaction.atomic():
-        run = SchedulerRun.objects.select_for_update().select_related("conference").get(pk=run_id)
+        run = (
+            SchedulerRun.objects.select_for_update(of=("self",))
+            .select_related("conference")
+            .get(pk=run_id)
+        )
         if run.status != SchedulerRun.Status.QUEUED:
             return run
         run.status = SchedulerRun.Status.RUNNING
