@@ -398,10 +398,6 @@ class MeetingEntry:
     updated: datetime
 
     @property
-    def uid(self) -> str:
-        return f"b2b-meeting-{self.id}@atrium"
-
-    @property
     def summary(self) -> str:
         names = ", ".join(p.name_i18n for p in self.others)
         return _("B2B meeting: %(names)s") % {"names": names}

@@ -443,7 +443,6 @@ def _meeting_cancel(meeting: Meeting, *, canceller: Registration | None, actor, 
             "meeting_cancelled",
             meeting=meeting,
             other=canceller,
-            table=meeting.table_name,
         )
 
 
@@ -557,7 +556,7 @@ def meeting_add_colleague(
         conference=meeting.conference,
         data={"registration": colleague.pk, "by": by.pk},
     )
-    _mail(colleague, "colleague_added", meeting=meeting, other=by, table=meeting.table_name)
+    _mail(colleague, "colleague_added", meeting=meeting, other=by)
     return participant
 
 
@@ -1022,7 +1021,6 @@ def scheduler_publish(*, run: SchedulerRun, actor=None, notify: bool = True) -> 
                 "meeting_scheduled",
                 meeting=meeting,
                 others=others,
-                table=meeting.table_name,
                 moved=moved,
             )
         webhook_emit(

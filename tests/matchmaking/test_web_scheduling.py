@@ -6,12 +6,14 @@ import json
 from collections import Counter
 from datetime import timedelta
 
+import icalendar
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
 from atrium.events.models import Session
 from atrium.matchmaking import scheduling, selectors, services
+from atrium.matchmaking.calendar import meeting_event
 from atrium.matchmaking.checker import check
 from atrium.matchmaking.models import Meeting, Placement, SchedulerRun
 from atrium.matchmaking.solver import Fixed, solve
@@ -451,6 +453,15 @@ def test_meetings_for_person_for_the_calendar(
     assert first.table in ("Lotus", "Peony")
     assert {p.pk for p in first.others} <= {b.person_id, c.person_id}
     assert a.person_id not in {p.pk for p in first.others}
-    assert first.uid == f"b2b-meeting-{first.id}@atrium"
+    event = icalendar.Calendar.from_ical(
+        meeting_event(first, conference=conference, host="atrium.example.org").to_ical()
+    )
+    assert str(event["uid"]) == f"b2b-meeting-{first.id}@atrium.example.org"
+    assert event.decoded("dtstart") == first.start
+    assert event["dtstart"].params["TZID"] == "Asia/Shanghai"
+    assert event.decoded("dtstart").hour == 14 and event.decoded("dtstart").minute == 0
+    assert first.table in str(event["location"])
+    assert all(p.name in str(event["description"]) for p in first.participants)
+    assert int(event["sequence"]) == first.sequence >= 1
     assert first.location.startswith(blocks[0].session.room.name)
     assert all(p.name in first.summary for p in first.others)
