@@ -180,11 +180,18 @@ def people(request, conference, registration):
         q, sector = form.cleaned_data["q"], form.cleaned_data["sector"]
     profiles = selectors.people(conference, q=q, sector=sector, exclude=registration.pk)
     page = Paginator(profiles, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return _render(
         request,
         conference,
         "matchmaking/people.html",
-        {"form": form, "page": page, "registration": registration},
+        {
+            "form": form,
+            "page": page,
+            "registration": registration,
+            "filter_query": query.urlencode(),
+        },
     )
 
 

@@ -282,6 +282,15 @@ def test_people_page_searches_and_filters(conference, me, browser):
     assert "Li Zhidan" in page
 
 
+def test_people_pages_keep_the_filter(conference, me, browser):
+    for i in range(30):
+        delegate(conference, organisation=OrganisationFactory(name=f"Zhongguancun Park {i}"))
+    page = browser.get(url("people", conference), {"q": "zhongguancun", "page": "2"})
+    html = page.content.decode()
+    assert "?q=zhongguancun&amp;page=1" in html
+    assert "page=2&amp;page" not in html
+
+
 # --- organiser flows -------------------------------------------------------------------------
 
 
