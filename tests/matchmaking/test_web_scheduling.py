@@ -465,3 +465,27 @@ def test_meetings_for_person_for_the_calendar(
     assert int(event["sequence"]) == first.sequence >= 1
     assert first.location.startswith(blocks[0].session.room.name)
     assert all(p.name in first.summary for p in first.others)
+
+
+def test_meetings_join_the_personal_agenda_feed(
+    conference, blocks, rf, django_capture_on_commit_callbacks
+):
+    """How the registration app's feed adds them (see docs/b2b.md): one event each."""
+    from atrium.events.calendar import agenda_calendar, uid_host
+
+    a, b = delegate(conference), delegate(conference, name="Li Zhidan")
+    meeting(a, b)
+    publish(
+        run_now(conference, django_capture_on_commit_callbacks), django_capture_on_commit_callbacks
+    )
+    request = rf.get("/")
+    calendar = agenda_calendar(
+        conference=conference, sessions=[], name="My agenda", request=request
+    )
+    for entry in selectors.meetings_for_person(conference=conference, person=a.person):
+        calendar.add_component(meeting_event(entry, conference=conference, host=uid_host(request)))
+    parsed = icalendar.Calendar.from_ical(calendar.to_ical())
+    [event] = parsed.walk("VEVENT")
+    assert str(event["uid"]).startswith("b2b-meeting-")
+    assert "Li Zhidan" in str(event["summary"])
+    assert event.decoded("dtstart") == local(conference, 0, 14)
