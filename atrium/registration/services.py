@@ -603,9 +603,13 @@ def _close_order(registration: Registration, *, refund: Decimal, reason: str) ->
 
 
 def _release_seats(registration: Registration, *, actor) -> None:
+    """A delegate leaves: their seats go to the waiting lists, their B2B meetings are off."""
+    from atrium.matchmaking.services import withdraw_registration  # it imports this module
+
     bookings = registration.bookings.filter(status__in=ACTIVE_BOOKING).order_by("session_id")
     for booking in bookings:
         seat_cancel(booking=booking, actor=actor)
+    withdraw_registration(registration=registration, actor=actor)
 
 
 # --- seat quotas -----------------------------------------------------------------------
