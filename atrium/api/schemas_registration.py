@@ -22,6 +22,7 @@ from atrium.api.schemas import (
     SLUG_PATTERN,
     TEXT_PATTERN,
     OrganisationRef,
+    PersonOut,
     SessionKind,
     choices,
     country_code,
@@ -322,3 +323,14 @@ class QuotaDetailOut(QuotaOut):
     @staticmethod
     def resolve_waiting(obj):
         return obj.waiting_list
+
+
+class MeetingOut(Schema):
+    """One of my published B2B meetings: when, where (table), with whom."""
+
+    id: int
+    start: datetime = Field(..., description="ISO 8601 with the edition's UTC offset.")
+    end: datetime
+    table: str
+    place: str
+    others: list[PersonOut] = Field(..., description="Everyone in the meeting but me.")

@@ -21,6 +21,7 @@ from atrium.api.routers.events import Slug, published_conference
 from atrium.api.schemas import MAX_ID, SessionOut
 from atrium.api.schemas_registration import (
     BookingOut,
+    MeetingOut,
     MyRegistrationOut,
     QuotaDetailOut,
     QuotaOut,
@@ -29,6 +30,7 @@ from atrium.api.schemas_registration import (
 )
 from atrium.events.models import Session
 from atrium.events.permissions import has_role
+from atrium.matchmaking.selectors import meetings_for_person
 from atrium.registration import services
 from atrium.registration.models import Registration, SeatBooking
 
@@ -59,6 +61,24 @@ def my_agenda(request, slug: str = Slug):
     if registration is None or registration.status != Registration.Status.CONFIRMED:
         raise not_found(_("You have no confirmed registration for this conference."))
     return services.agenda_sessions(registration=registration)
+
+
+@router.get("/conferences/{slug}/me/meetings", response=responses(list[MeetingOut], auth=True))
+@paginate(Page)
+def my_meetings(request, slug: str = Slug):
+    """My published B2B meetings in time order, with their table and the other participants.
+
+    404 unless I hold a confirmed registration for the edition.
+    """
+    conference = published_conference(slug)
+    registration = queries.my_registration(request.auth.user, conference)
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        raise not_found(_("You have no confirmed registration for this conference."))
+    entries = meetings_for_person(conference=conference, person=registration.person)
+    for entry in entries:
+        entry.start = entry.start.astimezone(conference.tz)
+        entry.end = entry.end.astimezone(conference.tz)
+    return entries
 
 
 @router.post(
