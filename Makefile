@@ -23,6 +23,7 @@ install-dev: install
 
 ## demo: install, create the SQLite database, load the Beijing 2025 demo, serve on 127.0.0.1:$(PORT)
 demo: install
+	@bash scripts/system-deps.sh fonts || echo "Could not install fonts-noto-cjk: Chinese in PDFs needs it."
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo "Atrium: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"

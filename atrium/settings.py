@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "atrium.registration",
     "atrium.api",
     "atrium.webhooks",
+    "atrium.matchmaking",
     "atrium.demo",
 ]
 

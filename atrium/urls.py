@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("atrium.api.urls")),
     path("", include("atrium.api.token_urls")),
     path("", include("atrium.webhooks.urls")),
+    path("", include("atrium.matchmaking.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the system packages the browser tests need, only when they are missing:
-# Debian's Chromium (driven by Playwright) and Noto CJK fonts (Chinese in screenshots).
+# Installs the system packages Atrium needs, only when they are missing: Noto CJK fonts
+# (Chinese in PDFs and screenshots) and, unless called with "fonts" (the demo),
+# Debian's Chromium (driven by Playwright in the browser tests) and gettext.
 set -euo pipefail
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
-command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if [ "${1:-all}" != "fonts" ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

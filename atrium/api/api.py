@@ -24,7 +24,7 @@ from ninja.renderers import JSONRenderer
 
 from atrium.api.errors import ApiError
 from atrium.api.ratelimit import default_limits
-from atrium.api.routers import events, me, network
+from atrium.api.routers import events, me, network, registration
 
 logger = logging.getLogger("atrium.api")
 
@@ -62,6 +62,7 @@ api = AtriumApi(
 api.add_router("", events.router)
 api.add_router("", network.router)
 api.add_router("", me.router)
+api.add_router("", registration.router)
 
 
 def error_response(request, error: ApiError):

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
+from atrium.demo.matchmaking import ensure_matchmaking_demo
 from atrium.demo.registration import ensure_registration_demo
 from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
 from atrium.network.models import Organisation, Person, Sector
@@ -968,6 +969,8 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
             created[f"{key}_registrations"] = _ensure_registrations(conference, rows, person_ids)
             if key == "beijing":
                 for what, n in ensure_registration_demo(conference, seed=seed).items():
+                    created[f"beijing_{what}"] = n
+                for what, n in ensure_matchmaking_demo(conference, seed=seed).items():
                     created[f"beijing_{what}"] = n
     counts = demo_counts()
     counts["created"] = created

@@ -8,22 +8,12 @@ approval, reject with a reason, a free seat to move someone up) is decided by
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from atrium.core.filters import FilterForm
 from atrium.core.search import sort_key
 from atrium.registration.models import Delegation, Registration, RegistrationType, SeatBooking
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names, the rest at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class RegistrationFilterForm(FilterForm):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core import tabular
+from atrium.core.forms import add_service_errors
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import selectors, services
@@ -31,7 +32,6 @@ from atrium.registration.organiser_forms import (
     CancelForm,
     RegistrationFilterForm,
     RejectForm,
-    add_service_errors,
 )
 
 organiser_required = conference_role_required(Role.ORGANISER)

@@ -332,9 +332,7 @@ def registration_submit(
     except ValidationError as error:
         errors.update(error.message_dict)
     if invitation is not None:
-        invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.status != DelegationInvitation.Status.PENDING:
-            raise ValidationError(_("This invitation has been used or withdrawn."))
+        invitation = _lock_open_invitation(invitation)
         delegation = invitation.delegation
     if delegation is not None and delegation.conference_id != conference.pk:
         raise ValidationError({"delegation": _("This delegation belongs to another edition.")})
@@ -402,10 +400,7 @@ def registration_submit(
         Answer(registration=registration, question=q, value=v) for q, v in cleaned_answers.items()
     )
     if invitation is not None:
-        invitation.status = DelegationInvitation.Status.ACCEPTED
-        invitation.registration = registration
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["status", "registration", "accepted_at"])
+        _mark_accepted(invitation, registration)
     log_action(
         actor=actor,
         action="registration.submitted",
@@ -608,9 +603,13 @@ def _close_order(registration: Registration, *, refund: Decimal, reason: str) ->
 
 
 def _release_seats(registration: Registration, *, actor) -> None:
+    """A delegate leaves: their seats go to the waiting lists, their B2B meetings are off."""
+    from atrium.matchmaking.services import withdraw_registration  # it imports this module
+
     bookings = registration.bookings.filter(status__in=ACTIVE_BOOKING).order_by("session_id")
     for booking in bookings:
         seat_cancel(booking=booking, actor=actor)
+    withdraw_registration(registration=registration, actor=actor)
 
 
 # --- seat quotas -----------------------------------------------------------------------
@@ -895,14 +894,26 @@ def invitation_for_token(token: str) -> DelegationInvitation | None:
     )
 
 
+def _lock_open_invitation(invitation: DelegationInvitation) -> DelegationInvitation:
+    invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != DelegationInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation has been used or withdrawn."))
+    return invitation
+
+
+def _mark_accepted(invitation: DelegationInvitation, registration: Registration) -> None:
+    invitation.status = DelegationInvitation.Status.ACCEPTED
+    invitation.registration = registration
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["status", "registration", "accepted_at"])
+
+
 @transaction.atomic
 def invitation_accept(
     *, invitation: DelegationInvitation, registration: Registration, actor=None
 ) -> Registration:
     """Someone already registered joins the delegation that invited them."""
-    invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != DelegationInvitation.Status.PENDING:
-        raise ValidationError(_("This invitation has been used or withdrawn."))
+    invitation = _lock_open_invitation(invitation)
     registration = _lock_registration(registration)
     if registration.conference_id != invitation.delegation.conference_id:
         raise ValidationError(_("This invitation is for another edition."))
@@ -912,10 +923,7 @@ def invitation_accept(
         raise ValidationError(_("You are already in a delegation for this edition."))
     registration.delegation = invitation.delegation
     registration.save(update_fields=["delegation", "updated"])
-    invitation.status = DelegationInvitation.Status.ACCEPTED
-    invitation.registration = registration
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["status", "registration", "accepted_at"])
+    _mark_accepted(invitation, registration)
     log_action(
         actor=actor,
         action="delegation.joined",

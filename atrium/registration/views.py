@@ -20,17 +20,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from atrium.events.calendar import agenda_calendar, ics_response
+from atrium.core.forms import add_service_errors
+from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.events.views import render_in_conference_time
+from atrium.matchmaking.calendar import meeting_event
+from atrium.matchmaking.selectors import meetings_for_person
 from atrium.registration import services
 from atrium.registration.forms import (
     CancelForm,
     DelegationForm,
     InvitationForm,
     RegistrationForm,
-    add_service_errors,
 )
 from atrium.registration.models import (
     Delegation,
@@ -510,6 +512,12 @@ def agenda_feed(request, slug, token):
         name=_("My agenda: %s") % registration.conference.name_i18n,
         request=request,
     )
+    for entry in meetings_for_person(
+        conference=registration.conference, person=registration.person
+    ):
+        calendar.add_component(
+            meeting_event(entry, conference=registration.conference, host=uid_host(request))
+        )
     response = ics_response(calendar=calendar, filename=f"{slug}-my-agenda.ics")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -441,3 +441,15 @@ def test_delegation_needs_a_registered_head_and_a_city(conference):
 def test_signup_times_are_local(conference):
     # The factories' local() helper puts sessions on the edition's clock.
     assert local(conference, 0, 9).utcoffset() == timedelta(hours=8)
+
+
+def test_cancelling_calls_off_b2b_requests(conference):
+    from atrium.matchmaking.models import MeetingRequest
+    from tests.matchmaking.factories_web import MeetingRequestFactory, ProfileFactory
+
+    leaving = paid_registration(conference)
+    ProfileFactory(registration=leaving)
+    request = MeetingRequestFactory(requester=leaving)
+    svc.registration_cancel(registration=leaving, actor=None)
+    request.refresh_from_db()
+    assert request.status == MeetingRequest.Status.CANCELLED
