@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("atrium.network.export_urls")),
     path("", include("atrium.registration.urls")),
     path("", include("atrium.registration.organiser_urls")),
+    path("", include("atrium.registration.checkin_urls")),
     path("accounts/", include("atrium.accounts.urls")),
     path("api/v1/", include("atrium.api.urls")),
     path("", include("atrium.api.token_urls")),

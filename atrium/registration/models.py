@@ -607,3 +607,6 @@ class SeatBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration.person} – {self.session}"
+
+
+from atrium.registration.models_checkin import *  # noqa: E402,F403

@@ -106,6 +106,11 @@ def test_register_pay_and_see_it_on_me(browser, conference, django_capture_on_co
     assert registration.order.status == Order.Status.PAID
     me = browser.get(reverse("registration:me")).content.decode()
     assert reference in me and "Confirmed" in me
+    badge = reverse("checkin:my-badge", args=[conference.slug])
+    assert badge in me
+    response = browser.get(badge)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response).startswith(b"%PDF")
 
 
 def test_orders_are_private_and_bank_transfers_not_self_confirmed(browser, delegate, conference):

@@ -1,0 +1,18 @@
+"""Badges and check-in: /c/<slug>/me/badge.pdf, /c/<slug>/organiser/badges/…, /c/<slug>/checkin/."""
+
+from django.urls import path
+
+from atrium.registration import checkin_views as views
+
+app_name = "checkin"
+
+urlpatterns = [
+    path("c/<slug:slug>/me/badge.pdf", views.my_badge, name="my-badge"),
+    path("c/<slug:slug>/organiser/badges/", views.organiser_badges, name="badges"),
+    path(
+        "c/<slug:slug>/organiser/badges/<str:reference>.pdf",
+        views.organiser_badge,
+        name="badge",
+    ),
+    path("c/<slug:slug>/checkin/", views.checkin_desk, name="desk"),
+]
