@@ -103,7 +103,7 @@ def refund_for(
     if policy.full_refund_until and at < policy.full_refund_until:
         return order.total, _("Full refund")
     if policy.half_refund_until and at < policy.half_refund_until:
-        return (order.total / 2).quantize(Decimal("0.01")), _("50% refund")
+        return (order.total / 2).quantize(Decimal("0.01")), _("Half refund")
     return Decimal(0), _("No refund after the deadline")
 
 
