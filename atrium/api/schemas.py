@@ -39,6 +39,16 @@ OrganisationKind = choices(Organisation.Kind)
 ConferenceRoleName = choices(ConferenceRole.Role)
 
 
+def known_country_code(cls, value: str | None) -> str | None:
+    """A ``country`` filter: an ISO code in any case, upper-cased; unknown codes refused."""
+    if value is None:
+        return None
+    code = value.upper()
+    if code not in countries:
+        raise ValueError(_("%(code)s is not a known country code.") % {"code": value})
+    return code
+
+
 def country_code(country) -> str | None:
     return country.code or None if country else None
 
@@ -138,15 +148,7 @@ class OrganisationFilters(Schema):
     sector: str | None = Field(None, max_length=50, pattern=SLUG_PATTERN, description="slug")
     member: Literal["yes", "no"] | None = Field(None, description="Members only, or non-members.")
 
-    @field_validator("country")
-    @classmethod
-    def known_country(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.upper()
-        if code not in countries:
-            raise ValueError(_("%(code)s is not a known country code.") % {"code": value})
-        return code
+    known_country = field_validator("country")(classmethod(known_country_code))
 
 
 # --- conferences and the programme -------------------------------------------------------

@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.utils.translation import gettext as _
-from django_countries import countries
 from ninja import Field, Schema
 from pydantic import field_validator
 
@@ -26,6 +24,7 @@ from atrium.api.schemas import (
     SessionKind,
     choices,
     country_code,
+    known_country_code,
 )
 from atrium.registration.models import Currency, Order, Registration, SeatBooking
 
@@ -227,15 +226,7 @@ class RegistrationFilters(Schema):
         None, description="yes: the order is paid; no: the order awaits payment."
     )
 
-    @field_validator("country")
-    @classmethod
-    def known_country(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.upper()
-        if code not in countries:
-            raise ValueError(_("%(code)s is not a known country code.") % {"code": value})
-        return code
+    known_country = field_validator("country")(classmethod(known_country_code))
 
 
 class QuotaOut(Schema):

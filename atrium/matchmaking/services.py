@@ -869,7 +869,7 @@ def meeting_payload(meeting: Meeting) -> dict:
         organisation = person.organisation
         participants.append(
             {
-                "person": {"id": person.pk, "name": person.name, "name_zh": person.name_zh},
+                "person": webhook_events.person_ref(person),
                 "organisation": (
                     {"id": organisation.pk, "name": organisation.name} if organisation else None
                 ),

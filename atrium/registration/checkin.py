@@ -69,7 +69,7 @@ def _payload(checkin: CheckIn) -> dict:
         "registration": registration.pk,
         "reference": registration.reference,
         "type": registration.type.code if registration.type else None,
-        "person": {"id": person.pk, "name": person.name, "name_zh": person.name_zh},
+        "person": webhook_events.person_ref(person),
         "session": checkin.session_id,
         "at": checkin.created,
     }

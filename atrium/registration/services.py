@@ -133,7 +133,7 @@ def _registration_payload(registration: Registration) -> dict:
         "reference": registration.reference,
         "status": registration.status,
         "type": registration.type.code if registration.type else None,
-        "person": {"id": person.pk, "name": person.name, "name_zh": person.name_zh},
+        "person": webhook_events.person_ref(person),
         "delegation": registration.delegation_id,
     }
 

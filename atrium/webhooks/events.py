@@ -37,3 +37,8 @@ def label(event: str) -> str:
     if event == PING:
         return str(_("Test ping"))
     return str(CATALOGUE.get(event, event))
+
+
+def person_ref(person) -> dict:
+    """How every event payload names a person (no contact data)."""
+    return {"id": person.pk, "name": person.name, "name_zh": person.name_zh}
