@@ -36,9 +36,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from atrium.accounts.services import unique_person_slug
 from atrium.core.audit import log_action
 from atrium.core.mail import send_email_on_commit
 from atrium.events.models import Conference, Session
@@ -232,12 +232,9 @@ def person_for_user(user) -> Person:
     if person is not None:
         return person
     name = user.get_full_name() or user.email or user.get_username()
-    base = slugify(name) or "person"
-    slug, n = base, 1
-    while Person.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return Person.objects.create(user=user, name=name, slug=slug, email=user.email)
+    return Person.objects.create(
+        user=user, name=name, slug=unique_person_slug(name), email=user.email
+    )
 
 
 def _voucher_check(voucher: Voucher | None, rtype: RegistrationType, code: str) -> Voucher:

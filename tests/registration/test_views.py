@@ -344,3 +344,14 @@ def test_organiser_link_only_for_organisers_of_that_edition(client, conference):
     assert dashboard not in client.get(page).content.decode()
     ConferenceRole.objects.create(conference=conference, user=staff, role="organiser")
     assert dashboard in client.get(page).content.decode()
+
+
+def test_an_account_without_a_person_gets_one_on_registering(client, conference):
+    from atrium.network.models import Person
+
+    PersonFactory(slug="ana-lopez", name="Ana López")
+    user = UserFactory(email="ana@example.org", first_name="Ana", last_name="López")
+    client.force_login(user)
+    assert client.get(reverse("registration:register", args=[conference.slug])).status_code == 200
+    person = Person.objects.get(user=user)
+    assert (person.name, person.slug, person.email) == ("Ana López", "ana-lopez-2", user.email)
