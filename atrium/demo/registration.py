@@ -20,6 +20,7 @@ from atrium.events.models import Conference, ConferenceRole, Session
 from atrium.network.models import Person
 from atrium.registration.models import (
     Delegation,
+    Letterhead,
     Order,
     Question,
     Registration,
@@ -89,6 +90,23 @@ def ensure_registration_demo(conference: Conference, *, seed: int) -> dict[str, 
                 "收款人:中关村科技园区管理委员会(演示)\n开户行:北京银行中关村分行\n"
                 "账号:0000 0000 0000 0000(演示,请勿付款)\n汇款时请注明订单编号。"
             ),
+        },
+    )
+    Letterhead.objects.get_or_create(
+        conference=conference,
+        defaults={
+            "issuer_name": "Zhongguancun Science Park Administrative Committee",
+            "issuer_name_zh": "中关村科技园区管理委员会",
+            "address": "No. 5 Guanghua Road, Chaoyang District, Beijing 100020, China (demo)",
+            "address_zh": "中国北京市朝阳区光华路5号,邮编100020(演示)",
+            "email": "iasp2025@example.org",
+            "phone": "+86 10 0000 0000",
+            "website": "https://www.iasp2025beijing.example.org",
+            "tax_number": "DEMO-91110000000000000X",
+            "signatory_name": "Organising Committee Secretariat (demo)",
+            "signatory_title": "42nd IASP World Conference on Science Parks",
+            "letter_prefix": "BJ25-VL",
+            "receipt_prefix": "BJ25-R",
         },
     )
     types = {}

@@ -6,6 +6,7 @@ from atrium.registration.models import (
     Answer,
     Delegation,
     DelegationInvitation,
+    Letterhead,
     Order,
     Payment,
     Question,
@@ -24,6 +25,11 @@ from atrium.registration.models import (
 @admin.register(RegistrationPolicy)
 class RegistrationPolicyAdmin(admin.ModelAdmin):
     list_display = ("conference", "opens_at", "closes_at", "early_bird_until", "reference_prefix")
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(admin.ModelAdmin):
+    list_display = ("conference", "issuer_name", "letter_prefix", "receipt_prefix")
 
 
 @admin.register(RegistrationType)

@@ -13,22 +13,18 @@ import base64
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
+from atrium.core.pdf import FAMILY, new_document
 from atrium.registration.models import Badge, Registration
 
 SALT = "atrium.registration.badge"
-DEFAULT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-#: In Noto Sans CJK collections: 0 JP, 1 KR, 2 SC (Simplified Chinese), 3 TC, 4 HK.
-DEFAULT_FONT_INDEX = 2
 LAYOUTS = ("a6", "label4x3")
 
 
@@ -93,17 +89,6 @@ def badge_role(registration: Registration) -> Role:
     return ROLES["delegate"]
 
 
-def badge_font_path() -> Path:
-    path = Path(getattr(settings, "ATRIUM_BADGE_FONT", DEFAULT_FONT))
-    if not path.is_file():
-        raise ImproperlyConfigured(
-            f"The badge font {path} is missing. Install it with scripts/system-deps.sh "
-            "(Debian package fonts-noto-cjk) or set ATRIUM_BADGE_FONT to a CJK TrueType/OpenType "
-            "font file."
-        )
-    return path
-
-
 def _qr_png(token: str) -> io.BytesIO:
     import segno
 
@@ -115,28 +100,20 @@ def _qr_png(token: str) -> io.BytesIO:
 
 class _BadgeWriter:
     def __init__(self, layout: str):
-        from fpdf import FPDF
-
         if layout not in LAYOUTS:
             raise ValueError(f"Unknown badge layout {layout!r}; use one of {', '.join(LAYOUTS)}.")
         self.layout = layout
         if layout == "a6":
-            self.pdf = FPDF(orientation="P", unit="mm", format=(105, 148))
+            self.pdf = new_document(orientation="P", format=(105, 148), title="Badges")
         else:  # a 4 x 3 inch label, landscape
-            self.pdf = FPDF(orientation="L", unit="mm", format=(76.2, 101.6))
+            self.pdf = new_document(orientation="L", format=(76.2, 101.6), title="Badges")
         self.pdf.set_auto_page_break(False)
         self.pdf.set_margins(0, 0, 0)
-        font = badge_font_path()
-        index = getattr(settings, "ATRIUM_BADGE_FONT_INDEX", DEFAULT_FONT_INDEX)
-        kwargs = {"collection_font_number": index} if font.suffix.lower() == ".ttc" else {}
-        self.pdf.add_font("badge", "", str(font), **kwargs)
-        self.pdf.set_title("Badges")
-        self.pdf.set_creator("Atrium")
 
     def _fit(self, text: str, width: float, size: float, minimum: float = 7) -> float:
         """The largest font size up to ``size`` at which ``text`` fits in ``width`` mm."""
         while size > minimum:
-            self.pdf.set_font("badge", size=size)
+            self.pdf.set_font(FAMILY, size=size)
             if self.pdf.get_string_width(text) <= width:
                 return size
             size -= 0.5
@@ -146,7 +123,7 @@ class _BadgeWriter:
         if not text:
             return y
         size = self._fit(text, width, size)
-        self.pdf.set_font("badge", size=size)
+        self.pdf.set_font(FAMILY, size=size)
         height = size * 0.45
         self.pdf.set_xy(x, y)
         self.pdf.multi_cell(width, height, text, align=align)

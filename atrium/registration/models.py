@@ -609,4 +609,57 @@ class SeatBooking(models.Model):
         return f"{self.registration.person} – {self.session}"
 
 
+class Letterhead(models.Model):
+    """Who issues an edition's papers: visa invitation letters, receipts, certificates.
+
+    The host (the letters' sender, with its name also in Chinese), its address and
+    contacts, the signatory and the stamp image, the tax number receipts print, and the
+    prefixes that start letter and receipt numbers (``BJ25-VL-0001``, ``BJ25-R-0001``).
+    """
+
+    conference = models.OneToOneField(
+        Conference,
+        verbose_name=_("conference"),
+        on_delete=models.CASCADE,
+        related_name="letterhead",
+    )
+    issuer_name = models.CharField(_("issuer"), max_length=200)
+    issuer_name_zh = models.CharField(_("issuer in Chinese"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    address_zh = models.TextField(_("address in Chinese"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    tax_number = models.CharField(
+        _("tax number"),
+        max_length=50,
+        blank=True,
+        help_text=_("Printed on receipts (unified social credit code, VAT number)."),
+    )
+    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True)
+    stamp = models.ImageField(
+        _("stamp"),
+        upload_to="letterheads/",
+        blank=True,
+        help_text=_("A PNG or JPEG of the seal, printed beside the signature."),
+    )
+    letter_prefix = models.CharField(
+        _("letter number prefix"), max_length=16, default="VL", help_text=_("e.g. BJ25-VL")
+    )
+    receipt_prefix = models.CharField(
+        _("receipt number prefix"), max_length=16, default="R", help_text=_("e.g. BJ25-R")
+    )
+
+    issuer_name_i18n = bilingual("issuer_name")
+    address_i18n = bilingual("address")
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterheads")
+
+    def __str__(self) -> str:
+        return f"{self.conference}: {self.issuer_name}"
+
+
 from atrium.registration.models_checkin import *  # noqa: E402,F403

@@ -170,7 +170,7 @@ def test_role_band_from_type_code(conference):
 
 def test_missing_font_is_a_clear_error(majun):
     with (
-        override_settings(ATRIUM_BADGE_FONT="/nonexistent/font.ttc"),
+        override_settings(ATRIUM_PDF_FONT="/nonexistent/font.ttc"),
         pytest.raises(ImproperlyConfigured, match="fonts-noto-cjk"),
     ):
         badge_pdf(registrations=[majun])
