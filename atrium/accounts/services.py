@@ -29,7 +29,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from atrium.accounts.models import SignUp
@@ -37,6 +36,7 @@ from atrium.core.audit import log_action
 from atrium.core.i18n import is_chinese
 from atrium.core.search import has_han, pinyin_forms
 from atrium.network.models import Person
+from atrium.network.slugs import unique_person_slug
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -325,20 +325,6 @@ def account_verify(*, token: str) -> Verification:
 
 
 # --- the person behind an account --------------------------------------------------------
-
-
-def unique_person_slug(name: str) -> str:
-    base = slugify(name)[:100].strip("-") or "person"
-    taken = set(
-        Person.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
-            "slug", flat=True
-        )
-    )
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def person_link_or_create(

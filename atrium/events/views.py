@@ -6,11 +6,11 @@ import re
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from atrium.core.views import render_in_conference_time
 from atrium.events import selectors
 from atrium.events.forms import ProgrammeFilterForm
 from atrium.events.models import Conference, Session
@@ -25,13 +25,6 @@ def conference_or_404(slug: str) -> Conference:
         return selectors.get_conference(slug)
     except Conference.DoesNotExist:
         raise Http404(_("There is no conference “%(slug)s”.") % {"slug": slug}) from None
-
-
-def render_in_conference_time(request, conference: Conference, template: str, context: dict):
-    """Render with the conference's time zone active, so every time shows in local time."""
-    with timezone.override(conference.tz):
-        response = TemplateResponse(request, template, {"conference": conference, **context})
-        return response.render()
 
 
 @require_GET

@@ -23,14 +23,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from atrium.core.audit import log_action
-from atrium.core.search import pinyin_forms
 from atrium.core.tabular import ImportResult, Table, check_columns, run_import
 from atrium.network.models import Organisation, Person, Sector
+from atrium.network.slugs import unique_slug
 
 FIRST_MEMBER_YEAR = 1984  # the association was founded in 1984
 
@@ -207,25 +206,6 @@ def parse_slug(value: str) -> str:
     if len(text) > 120:
         raise ValueError(_("A slug has at most 120 characters."))
     return text
-
-
-def slug_base(name: str) -> str:
-    """``slugify`` of the name; Chinese-only names by their pinyin (中关村 → zhong-guan-cun)."""
-    base = slugify(name)
-    if not base:
-        forms = pinyin_forms(name)
-        base = slugify(forms[0]) if forms else ""
-    return base[:110].strip("-") or "item"
-
-
-def unique_slug(name: str, taken: set[str]) -> str:
-    base = slug_base(name)
-    slug, number = base, 2
-    while slug in taken:
-        slug = f"{base}-{number}"
-        number += 1
-    taken.add(slug)
-    return slug
 
 
 # ---------------------------------------------------------------------------

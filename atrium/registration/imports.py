@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from atrium.core.audit import log_action
 from atrium.core.tabular import ImportResult, Table, check_columns, run_import
 from atrium.events.models import Conference
-from atrium.network.imports import clean_text, parse_bool, parse_country, parse_email, unique_slug
+from atrium.network.imports import clean_text, parse_bool, parse_country, parse_email
 from atrium.network.models import Organisation, Person
+from atrium.network.slugs import unique_slug
 from atrium.registration import services
 from atrium.registration.models import Delegation, Registration
 

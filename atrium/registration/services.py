@@ -38,11 +38,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atrium.accounts.services import unique_person_slug
 from atrium.core.audit import log_action
 from atrium.core.mail import send_email_on_commit
 from atrium.events.models import Conference, Session
 from atrium.network.models import Person
+from atrium.network.slugs import unique_person_slug
 from atrium.registration.models import (
     Answer,
     Currency,

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atrium.core.forms import add_service_errors
+from atrium.core.views import render_in_conference_time
 from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
-from atrium.events.views import render_in_conference_time
 from atrium.matchmaking.calendar import meeting_event
 from atrium.matchmaking.selectors import meetings_for_person
 from atrium.registration import services
