@@ -251,14 +251,13 @@ def _my_request(conference, registration, pk: int, **filters) -> MeetingRequest:
     )
 
 
-@require_POST
-@delegate_required
-def request_accept(request, conference, registration, pk: int):
+def _answer(request, conference, registration, pk: int, *, service, done: str, then: str):
+    """Accept or decline a request sent to me: one shape, two services."""
     meeting_request = _my_request(conference, registration, pk, recipient=registration)
     form = AnswerForm(request.POST)
     form.is_valid()
     try:
-        services.request_accept(
+        service(
             request=meeting_request,
             by=registration,
             answer=form.cleaned_data.get("answer", ""),
@@ -267,39 +266,41 @@ def request_accept(request, conference, registration, pk: int):
     except ValidationError as error:
         _error(request, error)
         return redirect(_home(conference, "received"))
-    messages.success(
-        request,
-        _(
-            "You accepted the meeting with %(name)s. It gets a time and a table when the "
-            "organisers publish the schedule."
-        )
-        % {"name": meeting_request.requester.person.name_i18n},
+    messages.success(request, done % {"name": meeting_request.requester.person.name_i18n})
+    return redirect(_home(conference, then))
+
+
+@require_POST
+@delegate_required
+def request_accept(request, conference, registration, pk: int):
+    done = _(
+        "You accepted the meeting with %(name)s. It gets a time and a table when the "
+        "organisers publish the schedule."
     )
-    return redirect(_home(conference, "meetings"))
+    return _answer(
+        request,
+        conference,
+        registration,
+        pk,
+        service=services.request_accept,
+        done=done,
+        then="meetings",
+    )
 
 
 @require_POST
 @delegate_required
 def request_decline(request, conference, registration, pk: int):
-    meeting_request = _my_request(conference, registration, pk, recipient=registration)
-    form = AnswerForm(request.POST)
-    form.is_valid()
-    try:
-        services.request_decline(
-            request=meeting_request,
-            by=registration,
-            answer=form.cleaned_data.get("answer", ""),
-            actor=request.user,
-        )
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.info(
-            request,
-            _("You declined the request of %(name)s.")
-            % {"name": meeting_request.requester.person.name_i18n},
-        )
-    return redirect(_home(conference, "received"))
+    done = _("You declined the request of %(name)s.")
+    return _answer(
+        request,
+        conference,
+        registration,
+        pk,
+        service=services.request_decline,
+        done=done,
+        then="received",
+    )
 
 
 @require_POST
