@@ -225,7 +225,11 @@
         flush();
         return;
       }
-      if (item.client_id === latest && problem === "offline") showWaiting(item, t("queued"));
+      if (problem === "offline") {
+        // The scan on screen (not always the one just tried) waits on this device.
+        var shown = load().filter(function (queued) { return queued.client_id === latest; })[0];
+        if (shown) showWaiting(shown, t("queued"));
+      }
       showStatus();
       showRecent();
     });
@@ -252,7 +256,7 @@
     queue.push(item);
     save(queue); // kept on the device before anything is sent
     latest = item.client_id;
-    showWaiting(item, t("sending"));
+    showWaiting(item, t(navigator.onLine && problem !== "offline" ? "sending" : "queued"));
     if (tokenInput && action === "scan") tokenInput.value = "";
     showRecent();
     flush();
