@@ -134,6 +134,13 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "atrium" / "static"]
+# Browser libraries installed from the npm registry by `make install` (package.json), served
+# as our own static files under vendor/. Missing (no npm on the machine): the check-in desk
+# hides its camera scanner and works with handheld scanners and name search.
+QR_DECODER_DIR = BASE_DIR / "node_modules" / "jsqr" / "dist"
+ATRIUM_CAMERA_SCAN = (QR_DECODER_DIR / "jsQR.js").is_file()
+if ATRIUM_CAMERA_SCAN:
+    STATICFILES_DIRS.append(("vendor/jsqr", QR_DECODER_DIR))
 STATIC_ROOT = Path(os.environ.get("ATRIUM_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

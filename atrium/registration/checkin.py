@@ -19,9 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from atrium.core.audit import log_action
-from atrium.core.search import search
+from atrium.core.i18n import is_chinese
+from atrium.core.search import search, sort_key
 from atrium.events.models import Conference, Session
 from atrium.registration.badges import unsign_badge_token
 from atrium.registration.models import Badge, CheckIn, Registration, SeatBooking
@@ -260,25 +262,97 @@ def checkin_find(*, conference: Conference, q: str, limit: int = 20) -> list[Reg
 
 @dataclass
 class CheckInCounts:
+    """People checked in on one day: in all, by registration type and by country.
+
+    ``by_type`` holds (type name in the page's language, people); ``by_country`` holds
+    (country code, country name, people), the largest first; "" is the country not given.
+    """
+
+    day: dt.date
     total: int
     by_type: list[tuple[str, int]]
+    by_country: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def checkin_counts(conference: Conference, *, day: dt.date | None = None) -> CheckInCounts:
-    """People checked in (anywhere) on ``day`` of the edition's time zone, in all and by type."""
+    """People checked in (anywhere) on ``day`` of the edition's time zone: in all, by type
+    and by country.
+
+    One aggregate query, whatever the number of check-ins: people counted per (type,
+    country) pair, then summed both ways (a registration has one type and one country).
+    """
     tz = ZoneInfo(conference.time_zone)
     day = day or timezone.localtime(timezone.now(), tz).date()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    today = CheckIn.objects.filter(
-        conference=conference, created__gte=start, created__lt=start + dt.timedelta(days=1)
-    )
-    total = today.values("registration").distinct().count()
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     rows = (
-        today.values("registration__type__name")
+        CheckIn.objects.filter(conference=conference, created__gte=start, created__lt=end)
+        .values_list(
+            "registration__type__name",
+            "registration__type__name_zh",
+            "registration__person__country",
+        )
         .annotate(people=Count("registration", distinct=True))
-        .order_by("registration__type__name")
+        .order_by()
+    )
+    chinese = is_chinese()
+    types: dict[str, int] = {}
+    by_code: dict[str, int] = {}
+    for name, name_zh, code, people in rows:
+        label = (chinese and name_zh) or name or "—"
+        types[label] = types.get(label, 0) + people
+        by_code[code or ""] = by_code.get(code or "", 0) + people
+    by_country = sorted(
+        ((code, str(countries.name(code)) if code else "", n) for code, n in by_code.items()),
+        key=lambda row: (not row[0], -row[2], sort_key(row[1])),
     )
     return CheckInCounts(
-        total=total,
-        by_type=[(row["registration__type__name"] or "—", row["people"]) for row in rows],
+        day=day,
+        total=sum(types.values()),
+        by_type=sorted(types.items(), key=lambda item: sort_key(item[0])),
+        by_country=by_country,
+    )
+
+
+@dataclass
+class SessionRoster:
+    """Who boards at a session point: the people with a confirmed seat, and who is missing."""
+
+    session: Session
+    expected: int
+    boarded: int
+    missing: list[Registration]
+    not_signed_up: int
+
+
+def checkin_session_roster(*, conference: Conference, session: Session) -> SessionRoster:
+    """The people with a confirmed seat on ``session`` not yet checked in there (by name),
+    how many of them did board, and how many boarded without a seat. Three queries."""
+    _check_point(conference, session)
+    seated = SeatBooking.objects.filter(
+        session=session, status=SeatBooking.Status.CONFIRMED
+    ).values("registration")
+    boarded_ids = CheckIn.objects.filter(conference=conference, session=session).values(
+        "registration"
+    )
+    expected = seated.count()
+    not_signed_up = (
+        CheckIn.objects.filter(conference=conference, session=session)
+        .exclude(registration__in=seated)
+        .values("registration")
+        .distinct()
+        .count()
+    )
+    missing = list(
+        Registration.objects.filter(conference=conference, pk__in=seated)
+        .exclude(pk__in=boarded_ids)
+        .select_related("person__organisation", "type")
+        .order_by("person__sort_name", "pk")
+    )
+    return SessionRoster(
+        session=session,
+        expected=expected,
+        boarded=max(expected - len(missing), 0),
+        missing=missing,
+        not_signed_up=not_signed_up,
     )

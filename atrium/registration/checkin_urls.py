@@ -15,4 +15,7 @@ urlpatterns = [
         name="badge",
     ),
     path("c/<slug:slug>/checkin/", views.checkin_desk, name="desk"),
+    path("c/<slug:slug>/checkin/submit/", views.checkin_submit, name="submit"),
+    path("c/<slug:slug>/checkin/roster/", views.checkin_roster, name="roster"),
+    path("c/<slug:slug>/checkin/today/", views.checkin_today, name="today"),
 ]

@@ -10,13 +10,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atrium.core.forms import add_service_errors
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import checkin, selectors
@@ -124,48 +126,76 @@ def organiser_badges(request, conference: Conference):
 # --- check-in ----------------------------------------------------------------------------
 
 
+def _bound_form(request, conference: Conference):
+    if request.POST.get("action", "") == "person":
+        return PersonCheckInForm(request.POST, conference=conference)
+    return ScanForm(request.POST, conference=conference)
+
+
+def _perform(request, conference: Conference, form) -> checkin.CheckInResult | None:
+    """Run the check-in the bound ``form`` asks for; None (with errors on the form) if not."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        if isinstance(form, PersonCheckInForm):
+            registration = Registration.objects.filter(
+                pk=data["registration"], conference=conference
+            ).first()
+            if registration is None:
+                raise Http404(_("There is no such registration in this edition."))
+            return checkin.checkin_person(
+                conference=conference,
+                registration=registration,
+                client_id=data["client_id"],
+                point=data["point"],
+                actor=request.user,
+            )
+        return checkin.checkin_scan(
+            conference=conference,
+            token=data["token"],
+            client_id=data["client_id"],
+            point=data["point"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+def _desk_messages() -> dict[str, str]:
+    """The desk script's texts, translated here (the page passes them as JSON data)."""
+    return {
+        "queued": _("Saved on this device: it will be sent when the connection returns."),
+        "sending": _("Sending…"),
+        "offline_one": _("Offline — 1 scan waiting"),
+        "offline_many": _("Offline — %(count)s scans waiting"),
+        "waiting_one": _("1 scan waiting to be sent"),
+        "waiting_many": _("%(count)s scans waiting to be sent"),
+        "login": _("Not sent: log in again. The scans stay on this device."),
+        "server": _("The server did not answer; trying again shortly."),
+        "camera_start": _("Scan with camera"),
+        "camera_stop": _("Stop camera"),
+        "camera_aim": _("Hold the badge's QR code in front of the camera."),
+        "camera_error": _("The camera could not be started: %(reason)s"),
+        "camera_none": _("This browser cannot use a camera here."),
+        "waiting": _("Waiting"),
+        "state_ok": _("OK: checked in"),
+        "state_warning": _("Checked in, with warnings"),
+        "state_refused": _("Not checked in"),
+    }
+
+
 @checkin_required
 @require_http_methods(["GET", "POST"])
 def checkin_desk(request, conference: Conference):
+    """The desk page. Without JavaScript its forms post here; with it, to ``checkin_submit``."""
     result = None
     status = 200
-    action = request.POST.get("action", "")
-    if request.method == "POST" and action == "person":
-        form = PersonCheckInForm(request.POST, conference=conference)
-    elif request.method == "POST":
-        form = ScanForm(request.POST, conference=conference)
-    else:
-        form = None
+    form = _bound_form(request, conference) if request.method == "POST" else None
     if form is not None:
-        if form.is_valid():
-            try:
-                if action == "person":
-                    registration = get_object_or_404(
-                        Registration, pk=form.cleaned_data["registration"], conference=conference
-                    )
-                    result = checkin.checkin_person(
-                        conference=conference,
-                        registration=registration,
-                        client_id=form.cleaned_data["client_id"],
-                        point=form.cleaned_data["point"],
-                        actor=request.user,
-                    )
-                else:
-                    result = checkin.checkin_scan(
-                        conference=conference,
-                        token=form.cleaned_data["token"],
-                        client_id=form.cleaned_data["client_id"],
-                        point=form.cleaned_data["point"],
-                        actor=request.user,
-                    )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    target = field if field in form.fields else None
-                    for message in messages:
-                        form.add_error(target, message)
-                status = 400
-        else:
-            status = 400
+        result = _perform(request, conference, form)
+        status = 200 if result is not None else 400
     point_data = {"point": request.POST.get("point") or request.GET.get("point") or ""}
     point_form = PointForm(point_data, conference=conference)
     point = point_form.cleaned_data["point"] if point_form.is_valid() else None
@@ -184,8 +214,105 @@ def checkin_desk(request, conference: Conference):
         "q": q,
         "found": checkin.checkin_find(conference=conference, q=q) if q else [],
         "counts": checkin.checkin_counts(conference),
+        "roster": checkin.checkin_session_roster(conference=conference, session=point)
+        if point is not None
+        else None,
+        "camera_scan": getattr(settings, "ATRIUM_CAMERA_SCAN", False),
+        "desk_messages": _desk_messages(),
     }
     with timezone.override(conference.tz):
         return TemplateResponse(
             request, "registration/checkin/desk.html", context, status=status
+        ).render()
+
+
+def _person_json(registration: Registration | None) -> dict | None:
+    if registration is None:
+        return None
+    person = registration.person
+    return {
+        "name": person.name,
+        "name_zh": person.name_zh,
+        "type": registration.type.name_i18n if registration.type_id else "",
+        "organisation": person.organisation.name_i18n if person.organisation_id else "",
+    }
+
+
+@checkin_required
+@require_POST
+def checkin_submit(request, conference: Conference):
+    """One check-in from the desk's script, as JSON: the answer the queue waits for.
+
+    A definitive answer (200, or 400 for input that will never be valid) takes the scan
+    off the device's queue; anything else (no answer, 403, 5xx) leaves it there to retry.
+    The client id makes a resent scan count once.
+    """
+    form = _bound_form(request, conference)
+    if not request.POST.get("client_id"):
+        # The script always sends its id; without one a retry could count twice.
+        form.is_valid()
+        form.add_error("client_id", _("A client id is required."))
+    try:
+        result = _perform(request, conference, form) if not form.errors else None
+    except Http404 as error:
+        form.add_error(None, str(error))
+        result = None
+    with timezone.override(conference.tz):
+        if result is None:
+            errors = [str(m) for messages in form.errors.values() for m in messages]
+            html = render_to_string(
+                "registration/checkin/_result.html", {"errors": errors}, request=request
+            )
+            return JsonResponse(
+                {
+                    "client_id": request.POST.get("client_id", ""),
+                    "state": "invalid",
+                    "created": False,
+                    "errors": errors,
+                    "html": html,
+                },
+                status=400,
+            )
+        html = render_to_string(
+            "registration/checkin/_result.html", {"result": result}, request=request
+        )
+    return JsonResponse(
+        {
+            "client_id": str(form.cleaned_data["client_id"]),
+            "state": result.state,
+            "created": result.created,
+            "error": str(result.error),
+            "warnings": [str(w) for w in result.warnings],
+            "person": _person_json(result.registration),
+            "html": html,
+        }
+    )
+
+
+@checkin_required
+@require_GET
+def checkin_roster(request, conference: Conference):
+    """The "who is missing" panel of a session point (polled by the desk)."""
+    point_form = PointForm(request.GET, conference=conference)
+    point = point_form.cleaned_data["point"] if point_form.is_valid() else None
+    if point is None:
+        raise Http404(_("Choose a session with seats."))
+    roster = checkin.checkin_session_roster(conference=conference, session=point)
+    with timezone.override(conference.tz):
+        return TemplateResponse(
+            request,
+            "registration/checkin/_roster.html",
+            {"conference": conference, "roster": roster},
+        ).render()
+
+
+@checkin_required
+@require_GET
+def checkin_today(request, conference: Conference):
+    """Checked in today, by type and by country (polled by the desk and the dashboard)."""
+    with timezone.override(conference.tz):
+        return TemplateResponse(
+            request,
+            "registration/checkin/_today.html",
+            {"conference": conference, "counts": checkin.checkin_counts(conference)},
         ).render()

@@ -24,7 +24,7 @@ from atrium.core import tabular
 from atrium.core.forms import add_service_errors
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
-from atrium.registration import selectors, services
+from atrium.registration import checkin, selectors, services
 from atrium.registration.models import Registration
 from atrium.registration.organiser_forms import (
     ActionForm,
@@ -75,7 +75,12 @@ def dashboard(request, conference: Conference):
         request,
         conference,
         "registration/organiser/dashboard.html",
-        {"counts": counts, "quota_count": selectors.quota_sessions(conference).count()},
+        {
+            "counts": counts,
+            "quota_count": selectors.quota_sessions(conference).count(),
+            # Live: the partial polls checkin:today every 15 seconds.
+            "checkin_counts": checkin.checkin_counts(conference),
+        },
         tab="dashboard",
     )
 
