@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -54,7 +53,7 @@ class CheckInResult:
 
 
 def _local(conference: Conference, moment: dt.datetime) -> dt.datetime:
-    return timezone.localtime(moment, ZoneInfo(conference.time_zone))
+    return timezone.localtime(moment, conference.tz)
 
 
 def _staff_name(user) -> str:
@@ -281,7 +280,7 @@ def checkin_counts(conference: Conference, *, day: dt.date | None = None) -> Che
     One aggregate query, whatever the number of check-ins: people counted per (type,
     country) pair, then summed both ways (a registration has one type and one country).
     """
-    tz = ZoneInfo(conference.time_zone)
+    tz = conference.tz
     day = day or timezone.localtime(timezone.now(), tz).date()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
