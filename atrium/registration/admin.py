@@ -137,6 +137,8 @@ class OrderAdmin(admin.ModelAdmin):
         "paid_at",
         "refund_amount",
         "refund_reason",
+        "receipt_number",
+        "receipt_issued_at",
     )
     inlines = [PaymentInline]
 

@@ -440,7 +440,13 @@ class Answer(models.Model):
 
 
 class Order(models.Model):
-    """What a registration costs, and whether it is paid. Its reference is the receipt number."""
+    """What a registration costs, and whether it is paid.
+
+    ``reference`` identifies the order (on bank transfers, at the desk). A paid order also
+    gets a receipt number: per edition, without gaps, in the order payments were
+    confirmed (``services.payment_confirm``); printed with the letterhead's prefix
+    (``BJ25-R-0001``). A free order has none; a cancelled or refunded order keeps its own.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")
@@ -465,15 +471,35 @@ class Order(models.Model):
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     refund_amount = models.DecimalField(_("refund"), default=Decimal(0), **MONEY)
     refund_reason = models.CharField(_("refund reason"), max_length=200, blank=True)
+    receipt_number = models.PositiveIntegerField(
+        _("receipt number"), null=True, blank=True, editable=False
+    )
+    receipt_issued_at = models.DateTimeField(
+        _("receipt issued"), null=True, blank=True, editable=False
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "receipt_number"], name="receipt_number_per_conference"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def receipt_label(self) -> str:
+        """The receipt number as printed, ``BJ25-R-0001``; empty if the order has none."""
+        if self.receipt_number is None:
+            return ""
+        letterhead = getattr(self.conference, "letterhead", None)
+        prefix = letterhead.receipt_prefix if letterhead else "R"
+        return f"{prefix}-{self.receipt_number:04d}"
 
     @property
     def discount(self) -> Decimal:

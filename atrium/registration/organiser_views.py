@@ -24,7 +24,7 @@ from atrium.core import tabular
 from atrium.core.forms import add_service_errors
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
-from atrium.registration import checkin, selectors, services
+from atrium.registration import checkin, papers, selectors, services
 from atrium.registration.models import Registration
 from atrium.registration.organiser_forms import (
     ActionForm,
@@ -45,6 +45,8 @@ HISTORY_LABELS = {
     "registration.cancelled": gettext_lazy("Cancelled"),
     "registration.feed_token_reset": gettext_lazy("New calendar link"),
     "order.paid": gettext_lazy("Payment received"),
+    "receipt.downloaded": gettext_lazy("Receipt downloaded"),
+    "certificate.downloaded": gettext_lazy("Certificate of attendance downloaded"),
     "seat.confirmed": gettext_lazy("Seat taken"),
     "seat.waitlisted": gettext_lazy("Put on a waiting list"),
     "seat.promoted": gettext_lazy("Moved up from a waiting list"),
@@ -214,8 +216,13 @@ def _detail(request, conference, registration, *, extra=None, status=200):
     entries = selectors.registration_history(registration, bookings)
     for entry in entries:
         entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    # The certificate row shows for someone checked in: the link, or when it will be due.
+    certificate_refusal = (
+        papers.certificate_refusal(registration) or "" if papers.has_checkin(registration) else None
+    )
     context = {
         "registration": registration,
+        "certificate_refusal": certificate_refusal,
         "order": getattr(registration, "order", None),
         "answers": selectors.registration_answers(registration),
         "payments": selectors.registration_payments(registration),

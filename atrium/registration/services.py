@@ -9,7 +9,9 @@ before the count:
 
 - seats of a session (visit bus, gala dinner): the ``Session`` row;
 - capacity of a registration type: the ``RegistrationType`` row;
-- uses of a voucher: the ``Voucher`` row (plus a CHECK constraint used <= max_uses).
+- uses of a voucher: the ``Voucher`` row (plus a CHECK constraint used <= max_uses);
+- receipt numbers of an edition (gapless): the edition's ``RegistrationPolicy`` row,
+  taken after the order's row (``payment_confirm``).
 
 Every writer of the limited rows takes the same lock first, so the count it reads
 cannot change until it commits: no oversell, and the waiting list is ordered by
@@ -34,7 +36,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -454,7 +456,9 @@ def payment_confirm(
     )
     order.status = Order.Status.PAID
     order.paid_at = now
-    order.save(update_fields=["status", "paid_at"])
+    order.receipt_number = _next_receipt_number(order.conference_id)
+    order.receipt_issued_at = now
+    order.save(update_fields=["status", "paid_at", "receipt_number", "receipt_issued_at"])
     registration = Registration.objects.select_related("order", "person", "conference").get(
         pk=order.registration_id
     )
@@ -463,10 +467,38 @@ def payment_confirm(
         action="order.paid",
         obj=registration,
         conference=registration.conference,
-        data={"provider": provider, "amount": str(amount), "currency": currency},
+        data={
+            "provider": provider,
+            "amount": str(amount),
+            "currency": currency,
+            "receipt": registration.order.receipt_label,
+        },
     )
     _settle(registration, actor=actor)
     return payment
+
+
+def lock_receipt_numbers(conference_id: int) -> None:
+    """Take the lock that every assignment of an edition's receipt numbers holds.
+
+    The row is the edition's ``RegistrationPolicy`` (created if missing). Call inside a
+    transaction; the numbers read after it cannot change until the transaction ends.
+    """
+    locked = RegistrationPolicy.objects.select_for_update().filter(conference_id=conference_id)
+    if locked.first() is None:
+        RegistrationPolicy.objects.get_or_create(conference_id=conference_id)
+        locked.get()
+
+
+def _next_receipt_number(conference_id: int) -> int:
+    """The edition's next receipt number: one more than the highest, under the edition's lock.
+
+    Called inside the transaction that marks the order paid, so a rollback returns the
+    number (nothing else can have taken a later one meanwhile): no gaps, no duplicates.
+    """
+    lock_receipt_numbers(conference_id)
+    highest = Order.objects.filter(conference_id=conference_id).aggregate(n=Max("receipt_number"))
+    return (highest["n"] or 0) + 1
 
 
 def order_mark_paid(*, order: Order, actor) -> Payment:

@@ -11,7 +11,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.matchmaking.calendar import meeting_event
 from atrium.matchmaking.selectors import meetings_for_person
-from atrium.registration import services
+from atrium.registration import papers, services
 from atrium.registration.forms import (
     CancelForm,
     DelegationForm,
@@ -35,6 +35,7 @@ from atrium.registration.forms import (
     RegistrationForm,
 )
 from atrium.registration.models import (
+    CheckIn,
     Delegation,
     DelegationInvitation,
     Registration,
@@ -219,7 +220,8 @@ def pay_online(request, slug, reference, provider_code):
 def me(request):
     registrations = list(
         Registration.objects.filter(person__user=request.user)
-        .select_related("conference", "order", "type", "delegation__head")
+        .select_related("conference__letterhead", "order", "type", "delegation__head")
+        .annotate(has_checkin=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
         .prefetch_related(
             Prefetch(
                 "bookings",
@@ -238,6 +240,7 @@ def me(request):
             registration.delegation is not None
             and registration.delegation.head_id == registration.person_id
         )
+        registration.certificate_refusal = papers.certificate_refusal(registration)
         registration.feed_url = request.build_absolute_uri(
             reverse(
                 "registration:agenda-feed",
