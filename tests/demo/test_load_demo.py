@@ -285,6 +285,7 @@ def test_second_run_keeps_edits_and_duplicates_nothing(demo):
         "beijing_b2b_profiles": 0,
         "beijing_b2b_requests": 0,
         "beijing_b2b_published": 0,
+        "beijing_visa_requests": 0,
     }
     session.refresh_from_db()
     assert session.title == "Grand opening (edited by the organiser)"
