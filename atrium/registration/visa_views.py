@@ -139,6 +139,9 @@ def my_visa(request, slug: str):
                 registration=registration, actor=request.user, **form.service_kwargs()
             )
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # not about a field: asked already, inactive
+                messages.error(request, " ".join(error.messages))
+                return redirect("visa:mine", slug=conference.slug)
             add_service_errors(form, error)
         else:
             messages.success(

@@ -94,6 +94,9 @@ def test_the_delegate_asks_and_sees_the_status(client, conference, cecile):
     assert "Waiting for review" in page
     assert "19FR27384" in page  # the owner sees their own data
     assert "Send my request" not in page  # one open request: no second form
+    again = client.post(url("mine", conference), FORM, follow=True)  # e.g. a second tab
+    assert "You have asked for a visa letter already" in again.content.decode()
+    assert VisaLetterRequest.objects.filter(registration=registration).count() == 1
 
 
 def test_bad_input_comes_back_next_to_its_field(client, conference, cecile):

@@ -518,7 +518,7 @@ def test_purge_clears_passport_data_and_keeps_the_rest(registration, organiser):
     first_purged_at = visa_request.purged_at
     out = io.StringIO()
     call_command("visa_purge", "--days", "90", stdout=out)
-    assert "Total: 0 request(s) removed" in out.getvalue()
+    assert "Total: 0 request(s) cleared" in out.getvalue()
     visa_request.refresh_from_db()
     assert visa_request.purged_at == first_purged_at
     assert AuditEntry.objects.filter(action="visa.purged").count() == 2
@@ -532,6 +532,7 @@ def test_purge_dry_run_changes_nothing(registration):
         "visa_purge", "--dry-run", "--conference", registration.conference.slug, stdout=out
     )
     assert "would remove the passport data of 1 request(s)" in out.getvalue()
+    assert "Total: 1 request(s) would be cleared" in out.getvalue()
     after = VisaLetterRequest.objects.get(pk=visa_request.pk)
     assert (after.passport_data, after.purged_at) == (before, None)
     assert not AuditEntry.objects.filter(action="visa.purged").exists()

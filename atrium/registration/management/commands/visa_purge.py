@@ -57,4 +57,5 @@ class Command(BaseCommand):
             )
         if not results:
             self.stdout.write(f"No edition ended {days} or more days ago.")
-        self.stdout.write(f"Total: {total} request(s) {verb} (retention {days} days).")
+        cleared = "would be cleared" if dry_run else "cleared"
+        self.stdout.write(f"Total: {total} request(s) {cleared} (retention {days} days).")
