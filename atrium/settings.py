@@ -224,3 +224,17 @@ ATRIUM_WEBHOOK_HTTP_HOSTS = env_list(
     "ATRIUM_WEBHOOK_HTTP_HOSTS", "localhost,127.0.0.1,::1" if DEBUG else ""
 )
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))
+# Passport data of visa-letter requests is encrypted with Fernet. ATRIUM_PASSPORT_KEY is one
+# key, or several separated by commas for rotation (the first encrypts, all decrypt). With
+# DEBUG on and no key, a development key is derived from SECRET_KEY (the demo); otherwise
+# passport data cannot be read or written until a key is set (ImproperlyConfigured).
+ATRIUM_PASSPORT_KEY = os.environ.get("ATRIUM_PASSPORT_KEY", "")
+if not ATRIUM_PASSPORT_KEY and DEBUG:
+    import base64
+    import hashlib
+
+    ATRIUM_PASSPORT_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(b"atrium.passport-key:" + SECRET_KEY.encode()).digest()
+    ).decode("ascii")
+# Days after an edition's last day when `manage.py visa_purge` removes its passport data.
+ATRIUM_PASSPORT_RETENTION_DAYS = int(os.environ.get("ATRIUM_PASSPORT_RETENTION_DAYS", "90"))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("atrium.registration.organiser_urls")),
     path("", include("atrium.registration.checkin_urls")),
     path("", include("atrium.registration.papers_urls")),
+    path("", include("atrium.registration.visa_urls")),
     path("accounts/", include("atrium.accounts.urls")),
     path("api/v1/", include("atrium.api.urls")),
     path("", include("atrium.api.token_urls")),

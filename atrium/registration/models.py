@@ -689,3 +689,4 @@ class Letterhead(models.Model):
 
 
 from atrium.registration.models_checkin import *  # noqa: E402,F403
+from atrium.registration.models_visa import *  # noqa: E402,F403

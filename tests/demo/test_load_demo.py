@@ -287,6 +287,7 @@ def test_second_run_keeps_edits_and_duplicates_nothing(demo):
         "beijing_b2b_published": 0,
         "beijing_receipts": 0,
         "beijing_checkins": 0,
+        "beijing_visa_requests": 0,
     }
     session.refresh_from_db()
     assert session.title == "Grand opening (edited by the organiser)"

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0002_session_sequence_session_updated_conferencerole'),
-        ('registration', '0006_letterhead'),
+        ('registration', '0007_visa_letters'),
     ]
 
     operations = [
