@@ -14,6 +14,7 @@ from atrium.events.models import Conference, Room, Session, SessionRole, Talk, T
 from atrium.network.models import Organisation, Person, Sector
 from atrium.registration.models import (
     Delegation,
+    Letterhead,
     Question,
     Registration,
     RegistrationPolicy,
@@ -220,3 +221,25 @@ class SeatBookingFactory(factory.django.DjangoModelFactory):
         RegistrationFactory, conference=factory.SelfAttribute("..session.conference")
     )
     status = SeatBooking.Status.CONFIRMED
+
+
+class LetterheadFactory(factory.django.DjangoModelFactory):
+    """The edition's issuer of letters, receipts and certificates."""
+
+    class Meta:
+        model = Letterhead
+        django_get_or_create = ("conference",)
+
+    conference = factory.SubFactory(ConferenceFactory)
+    issuer_name = "Zhongguancun Science Park Administrative Committee"
+    issuer_name_zh = "中关村科技园区管理委员会"
+    address = "No. 5 Guanghua Road, Beijing"
+    address_zh = "北京市朝阳区光华路5号"
+    email = "iasp2025@example.org"
+    phone = "+86 10 0000 0000"
+    website = "https://iasp2025.example.org"
+    tax_number = "91110000000000000X"
+    signatory_name = "Wang Lei"
+    signatory_title = "Secretary-General"
+    receipt_prefix = "BJ25-R"
+    letter_prefix = "BJ25-VL"

@@ -60,6 +60,7 @@ from atrium.registration.models import (
     Voucher,
     new_feed_token,
 )
+from atrium.registration.visas import visa_requests_close
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
 
@@ -548,6 +549,7 @@ def registration_reject(*, registration: Registration, actor, reason: str) -> Re
     )
     _close_order(registration, refund=registration.order.total, reason=_("Rejected"))
     _release_seats(registration, actor=actor)
+    visa_requests_close(registration=registration, actor=actor)
     log_action(
         actor=actor,
         action="registration.rejected",
@@ -595,6 +597,7 @@ def registration_cancel(
     registration.save(update_fields=fields)
     _close_order(registration, refund=refund, reason=reason)
     _release_seats(registration, actor=actor)
+    visa_requests_close(registration=registration, actor=actor)
     log_action(
         actor=actor,
         action="registration.cancelled",

@@ -395,6 +395,22 @@ def visa_request_withdraw(*, visa_request: VisaLetterRequest, actor) -> VisaLett
     return visa_request
 
 
+def visa_requests_close(*, registration: Registration, actor) -> int:
+    """A cancelled or rejected registration needs no letter: its open requests are withdrawn.
+
+    An issued letter can no longer be downloaded (its number stays taken). Called by the
+    registration services in their transaction; returns how many requests were closed.
+    """
+    open_requests = VisaLetterRequest.objects.filter(
+        registration=registration, status__in=VisaLetterRequest.OPEN
+    )
+    closed = 0
+    for visa_request in open_requests:
+        visa_request_withdraw(visa_request=visa_request, actor=actor)
+        closed += 1
+    return closed
+
+
 # --- the organisers ----------------------------------------------------------------------
 
 

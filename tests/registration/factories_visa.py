@@ -6,24 +6,8 @@ import datetime as dt
 
 import factory
 
-from atrium.registration.models import Letterhead, PassportDetails, VisaLetterRequest
-from tests.factories import ConferenceFactory, RegistrationFactory
-
-
-class LetterheadFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Letterhead
-        django_get_or_create = ("conference",)
-
-    conference = factory.SubFactory(ConferenceFactory)
-    issuer_name = "Zhongguancun Science Park Administrative Committee"
-    issuer_name_zh = "中关村科技园区管理委员会"
-    address = "No. 5 Guanghua Road, Beijing"
-    email = "visa@example.org"
-    phone = "+86 10 0000 0000"
-    signatory_name = "Wang Lei"
-    signatory_title = "Secretary-General"
-    letter_prefix = "BJ25-VL"
+from atrium.registration.models import PassportDetails, VisaLetterRequest
+from tests.factories import RegistrationFactory
 
 
 def passport(**overrides) -> PassportDetails:

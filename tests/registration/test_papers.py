@@ -22,6 +22,7 @@ from atrium.registration import papers, services
 from atrium.registration.models import Order, Registration
 from tests.factories import (
     ConferenceFactory,
+    LetterheadFactory,
     OrganisationFactory,
     PersonFactory,
     RegistrationFactory,
@@ -32,7 +33,7 @@ from tests.factories import (
     VoucherFactory,
 )
 from tests.registration.factories_organiser import OrderFactory
-from tests.registration.factories_papers import CheckInFactory, LetterheadFactory
+from tests.registration.factories_papers import CheckInFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +279,7 @@ def test_receipt_text_in_chinese_yuan(conference, rtype, majun):
         "中关村科技园区管理委员会",  # the issuer in Chinese
         "Zhongguancun Science Park Administrative Committee",
         "91110000000000000X",  # the tax number
-        "Organising Committee Secretariat",
+        "Wang Lei",
     ):
         assert expected in text, expected
     entry = AuditEntry.objects.get(action="receipt.downloaded")
@@ -348,7 +349,7 @@ def test_certificate_after_the_end_has_both_names_and_the_sessions(conference, a
         "from 16 September 2025 to 18 September 2025",
         "Technical visit to Zhongguancun",
         "中关村科技园区管理委员会",
-        "Organising Committee Secretariat",
+        "Wang Lei",
     ):
         assert expected in text, expected
     entry = AuditEntry.objects.get(action="certificate.downloaded")

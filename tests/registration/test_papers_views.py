@@ -16,6 +16,7 @@ from atrium.registration import services
 from atrium.registration.models import Order
 from tests.factories import (
     ConferenceFactory,
+    LetterheadFactory,
     OrganisationFactory,
     PersonFactory,
     RegistrationPolicyFactory,
@@ -23,7 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.registration.factories_organiser import ConferenceRoleFactory
-from tests.registration.factories_papers import CheckInFactory, LetterheadFactory
+from tests.registration.factories_papers import CheckInFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,15 @@ from django.urls import reverse
 from atrium.core.models import AuditEntry
 from atrium.events.models import ConferenceRole
 from atrium.registration.models import VisaLetterRequest
-from tests.factories import ConferenceFactory, PersonFactory, RegistrationFactory, UserFactory
+from tests.factories import (
+    ConferenceFactory,
+    LetterheadFactory,
+    PersonFactory,
+    RegistrationFactory,
+    UserFactory,
+)
 from tests.registration.factories_organiser import ConferenceRoleFactory, OrderFactory
-from tests.registration.factories_visa import LetterheadFactory, VisaLetterRequestFactory
+from tests.registration.factories_visa import VisaLetterRequestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -29,12 +29,12 @@ from atrium.registration.models import Registration, VisaLetterRequest
 from atrium.registration.visa_crypto import PassportKeyError
 from tests.factories import (
     ConferenceFactory,
+    LetterheadFactory,
     PersonFactory,
     RegistrationFactory,
     UserFactory,
 )
 from tests.registration.factories_visa import (
-    LetterheadFactory,
     VisaLetterRequestFactory,
     passport,
 )
@@ -327,6 +327,29 @@ def test_withdraw_keeps_an_issued_number(registration, organiser):
     visas.visa_request_approve(visa_request=again, actor=organiser)
     again.refresh_from_db()
     assert again.letter_number == "BJ25-VL-0002"
+
+
+@pytest.mark.parametrize("how", ["cancel", "reject"])
+def test_cancelling_or_rejecting_the_registration_withdraws_the_request(
+    registration, organiser, how
+):
+    from atrium.registration import services
+    from tests.registration.factories_organiser import OrderFactory
+
+    LetterheadFactory(conference=registration.conference)
+    OrderFactory(registration=registration, reference="BJ25-CECILE", status="free")
+    issued = submit(registration)
+    visas.visa_request_approve(visa_request=issued, actor=organiser)
+    if how == "cancel":
+        services.registration_cancel(registration=registration, actor=registration.person.user)
+    else:
+        services.registration_reject(registration=registration, actor=organiser, reason="Full")
+    issued.refresh_from_db()
+    assert issued.status == Status.WITHDRAWN
+    assert issued.letter_number == "BJ25-VL-0001"
+    with pytest.raises(ValidationError, match="No letter"):
+        visas.visa_letter_pdf(visa_request=issued, actor=organiser)
+    assert AuditEntry.objects.filter(action="visa.withdrawn").count() == 1
 
 
 # --- letter numbers ------------------------------------------------------------------------
