@@ -462,7 +462,13 @@ def render_certificate(registration: Registration) -> bytes:
         writer.text(_both(organisation.name, organisation.name_zh), size=11, align="C")
     pdf.ln(3)
     country = conference.country.name if conference.country else ""
-    place = f"{conference.city_i18n}, {country}" if country else conference.city_i18n
+    # Chinese writes the country first and without a comma (中国北京).
+    if not country:
+        place = conference.city_i18n
+    elif translation.get_language().startswith("zh"):
+        place = f"{country}{conference.city_i18n}"
+    else:
+        place = f"{conference.city_i18n}, {country}"
     writer.text(
         _("attended the %(conference)s, held in %(place)s from %(start)s to %(end)s.")
         % {
@@ -478,7 +484,10 @@ def render_certificate(registration: Registration) -> bytes:
     sessions = attended_sessions(registration)
     if sessions:
         shown = sessions[:8]
-        lines = [f"{long_date(_local_date(s.start, conference))}: {s.title_i18n}" for s in shown]
+        colon = "：" if translation.get_language().startswith("zh") else ": "
+        lines = [
+            f"{long_date(_local_date(s.start, conference))}{colon}{s.title_i18n}" for s in shown
+        ]
         if len(sessions) > len(shown):
             lines.append(_("and %(count)s more") % {"count": len(sessions) - len(shown)})
         writer.text(_("Sessions and visits attended:"), size=9.5, colour=writer.SOFT, align="C")

@@ -5,10 +5,12 @@ forms as errors keyed by the same field names."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from atrium.registration.models import PassportDetails, VisaLetterRequest
+from atrium.registration.visas import PASSPORT_VALID_MONTHS
 
 
 class DateInput(forms.DateInput):
@@ -48,7 +50,13 @@ class VisaRequestForm(forms.Form):
     passport_number = _text(_("Passport number"), 40, autocomplete="off", spellcheck="false")
     passport_expiry = _date(
         _("Passport valid until"),
-        _("It must be valid at least six months after the day you leave."),
+        lazy(
+            lambda: (
+                _("It must be valid at least %(months)s months after the day you leave.")
+                % {"months": PASSPORT_VALID_MONTHS}
+            ),
+            str,
+        )(),
     )
     entry_date = _date(_("Intended entry"), _("The day you arrive in the country."))
     exit_date = _date(_("Intended exit"), _("The day you leave the country."))
