@@ -424,3 +424,17 @@ def test_the_admin_edits_the_layout(client, conference):
     client.force_login(admin)
     page = client.get(reverse("admin:events_conference_change", args=[conference.pk]))
     assert page.status_code == 200 and 'name="badge_layout"' in page.content.decode()
+
+
+def test_starting_a_second_run_on_the_page_says_why_not(
+    client, settings, conference, people, organiser
+):
+    settings.ATRIUM_BADGE_INLINE_MAX = 10
+    BadgePrintRun.objects.create(conference=conference, layout="a6", total=30)  # queued
+    client.force_login(organiser)
+    response = client.post(reverse("checkin:badges", args=[conference.slug]), {"printed": "no"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "A print run is in progress already: wait for it to finish." in html
+    assert 'hx-trigger="every 2s"' in html  # the queued run is polled
+    assert BadgePrintRun.objects.count() == 1
