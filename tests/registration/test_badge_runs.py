@@ -438,3 +438,18 @@ def test_starting_a_second_run_on_the_page_says_why_not(
     assert "A print run is in progress already: wait for it to finish." in html
     assert 'hx-trigger="every 2s"' in html  # the queued run is polled
     assert BadgePrintRun.objects.count() == 1
+
+
+def test_the_page_and_the_panel_render_in_chinese(client, conference, people, organiser):
+    BadgePrintRun.objects.create(
+        conference=conference, layout="label4x3", status="running", total=40, done_count=25
+    )
+    client.force_login(organiser)
+    headers = {"Accept-Language": "zh-Hans"}
+    page = client.get(reverse("checkin:badges", args=[conference.slug]), headers=headers)
+    assert page.status_code == 200 and 'lang="zh-hans"' in page.content.decode().lower()
+    panel = client.get(
+        reverse("checkin:badge-runs", args=[conference.slug]),
+        headers={**headers, "HX-Request": "true"},
+    )
+    assert panel.status_code == 200 and 'value="25"' in panel.content.decode()
