@@ -64,6 +64,7 @@ bench: install-dev
 	$(PY) bench/pages.py
 	$(PY) bench/matchmaking.py
 	$(PY) bench/registration_rush.py
+	$(PY) bench/badges.py
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts

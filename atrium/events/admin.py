@@ -44,6 +44,7 @@ class ConferenceAdmin(admin.ModelAdmin):
             },
         ),
         (_("Branding"), {"fields": ("primary_colour", "accent_colour")}),
+        (_("Badges"), {"fields": ("badge_layout",)}),
     )
 
 

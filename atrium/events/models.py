@@ -25,6 +25,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+class BadgeLayout(models.TextChoices):
+    """The page of a printed badge; each edition chooses one (``Conference.badge_layout``)."""
+
+    A6 = "a6", _("A6 portrait")
+    LABEL_4X3 = "label4x3", _("4×3 inch label")
+
+
 class Conference(models.Model):
     """One edition of the world conference (41st Nairobi 2024, 42nd Beijing 2025)."""
 
@@ -58,6 +65,13 @@ class Conference(models.Model):
     )
     accent_colour = models.CharField(
         _("accent colour"), max_length=7, default="#c8102e", validators=[colour_validator]
+    )
+    badge_layout = models.CharField(
+        _("badge layout"),
+        max_length=10,
+        choices=BadgeLayout.choices,
+        default=BadgeLayout.A6,
+        help_text=_("The page badges are printed on: A6 portrait or a 4×3 inch label."),
     )
 
     name_i18n = bilingual("name")

@@ -7,12 +7,11 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atrium.registration.badges import LAYOUTS
+from atrium.events.models import BadgeLayout
 from atrium.registration.checkin import checkin_points
 
 ENTRANCE = "entrance"
-LAYOUT_CHOICES = [("a6", _("A6 portrait")), ("label4x3", _("4×3 inch label"))]
-assert {code for code, _label in LAYOUT_CHOICES} == set(LAYOUTS)
+LAYOUT_CHOICES = BadgeLayout.choices
 
 
 class PointForm(forms.Form):
@@ -68,11 +67,22 @@ class BadgeBatchForm(forms.Form):
     )
     layout = forms.ChoiceField(label=_("Layout"), required=False, choices=LAYOUT_CHOICES)
 
-    def __init__(self, *args, conference, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, conference, **kwargs):
+        if data is not None and not data.get("layout"):
+            # The edition's layout unless the organiser picks another for this batch.
+            data = data.copy()
+            data["layout"] = conference.badge_layout
+        super().__init__(data, *args, **kwargs)
+        self.fields["layout"].initial = conference.badge_layout
         self.fields["type"].choices = [("", _("All types"))] + [
             (str(t.pk), t.name_i18n) for t in conference.registration_types.all()
         ]
         self.fields["delegation"].choices = [("", _("All"))] + [
             (str(d.pk), d.name_i18n) for d in conference.delegations.all()
         ]
+
+
+class BadgeLayoutForm(forms.Form):
+    """The edition's badge layout: the default of every print and download."""
+
+    layout = forms.ChoiceField(label=_("Badge layout of this edition"), choices=LAYOUT_CHOICES)

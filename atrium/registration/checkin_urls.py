@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from atrium.registration import badge_views
 from atrium.registration import checkin_views as views
 
 app_name = "checkin"
@@ -9,6 +10,13 @@ app_name = "checkin"
 urlpatterns = [
     path("c/<slug:slug>/me/badge.pdf", views.my_badge, name="my-badge"),
     path("c/<slug:slug>/organiser/badges/", views.organiser_badges, name="badges"),
+    path("c/<slug:slug>/organiser/badges/layout/", badge_views.badge_layout, name="badge-layout"),
+    path("c/<slug:slug>/organiser/badges/runs/", badge_views.badge_runs, name="badge-runs"),
+    path(
+        "c/<slug:slug>/organiser/badges/runs/<int:run_id>.pdf",
+        badge_views.badge_run_pdf,
+        name="badge-run-pdf",
+    ),
     path(
         "c/<slug:slug>/organiser/badges/<str:reference>.pdf",
         views.organiser_badge,

@@ -1,17 +1,19 @@
 """Badges to download and the check-in desk.
 
 - ``/c/<slug>/me/badge.pdf``: the logged-in delegate's own badge (confirmed only).
-- ``/c/<slug>/organiser/badges/…``: organisers print one badge or a batch.
+- ``/c/<slug>/organiser/badges/…``: organisers print one badge or a batch (large batches
+  are background print runs: ``badge_views``).
 - ``/c/<slug>/checkin/``: check-in staff (and organisers) scan badges or find people.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -22,22 +24,30 @@ from atrium.core.forms import add_service_errors
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import checkin, selectors
-from atrium.registration.badges import LAYOUTS, badge_pdf
+from atrium.registration.badge_views import runs_context
+from atrium.registration.badges import (
+    LAYOUTS,
+    badge_pdf,
+    badge_print_run_start,
+    badge_selection,
+    inline_max_badges,
+)
 from atrium.registration.checkin_forms import (
     BadgeBatchForm,
+    BadgeLayoutForm,
     PersonCheckInForm,
     PointForm,
     ScanForm,
 )
-from atrium.registration.models import Badge, Registration
+from atrium.registration.models import Registration
 
 organiser_required = conference_role_required(Role.ORGANISER)
 checkin_required = conference_role_required(Role.CHECKIN)
 
 
-def _layout(value: str | None) -> str:
-    default = getattr(settings, "ATRIUM_BADGE_LAYOUT", "a6")
-    return value if value in LAYOUTS else default
+def _layout(conference: Conference, value: str | None) -> str:
+    """The layout asked for, else the edition's (``Conference.badge_layout``)."""
+    return value if value in LAYOUTS else conference.badge_layout
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -62,7 +72,9 @@ def my_badge(request, slug: str):
     registration = _badge_queryset(conference).filter(person__user=request.user).first()
     if registration is None:
         raise Http404(_("You have no confirmed registration for this edition."))
-    data = badge_pdf(registrations=[registration], layout=_layout(None), actor=request.user)
+    data = badge_pdf(
+        registrations=[registration], layout=_layout(conference, None), actor=request.user
+    )
     return _pdf(data, f"badge-{conference.slug}.pdf")
 
 
@@ -74,7 +86,7 @@ def organiser_badge(request, conference: Conference, reference: str):
     registration = _badge_queryset(conference).get(pk=found.pk)
     data = badge_pdf(
         registrations=[registration],
-        layout=_layout(request.GET.get("layout")),
+        layout=_layout(conference, request.GET.get("layout")),
         actor=request.user,
         printing=True,
     )
@@ -84,29 +96,44 @@ def organiser_badge(request, conference: Conference, reference: str):
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def organiser_badges(request, conference: Conference):
-    """GET: the filter and how many badges it selects. POST: the PDF, marking them printed."""
+    """GET: the filter, how many badges it selects, the print runs. POST: print them.
+
+    Up to ``inline_max_badges()`` badges the PDF comes back at once; more start a
+    background print run, shown on this page with its progress.
+    """
     form = BadgeBatchForm(request.POST or request.GET or None, conference=conference)
-    registrations = _badge_queryset(conference)
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
-    if data.get("type"):
-        registrations = registrations.filter(type_id=data["type"])
-    if data.get("delegation"):
-        registrations = registrations.filter(delegation_id=data["delegation"])
-    if data.get("printed", "no") in ("no", ""):
-        printed = Badge.objects.filter(revoked_at__isnull=True, printed_at__isnull=False)
-        registrations = registrations.exclude(pk__in=printed.values("registration"))
-    registrations = registrations.order_by("person__sort_name", "pk")
+    filters = {key: data.get(key) or "" for key in ("type", "delegation", "printed")}
+    registrations = badge_selection(conference, filters)
     count = registrations.count() if valid else 0
-    if request.method == "POST" and valid and count:
+    status = 200 if valid else 400
+    if request.method == "POST" and valid and count and count <= inline_max_badges():
         pdf = badge_pdf(
             registrations=list(registrations),
-            layout=_layout(data.get("layout")),
+            layout=_layout(conference, data.get("layout")),
             actor=request.user,
             printing=True,
         )
         stamp = timezone.localtime(timezone.now(), conference.tz).strftime("%Y%m%d-%H%M")
         return _pdf(pdf, f"badges-{conference.slug}-{stamp}.pdf")
+    if request.method == "POST" and valid and count:
+        try:
+            badge_print_run_start(
+                conference=conference,
+                filters=filters,
+                layout=_layout(conference, data.get("layout")),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("The print run has started: the PDF appears below when it is ready."),
+            )
+            return redirect(request.path + "#badge-runs")
     with timezone.override(conference.tz):
         return TemplateResponse(
             request,
@@ -117,9 +144,12 @@ def organiser_badges(request, conference: Conference):
                 "tab": "badges",
                 "form": form,
                 "count": count,
+                "inline_max": inline_max_badges(),
                 "empty_post": request.method == "POST" and valid and not count,
+                "layout_form": BadgeLayoutForm(initial={"layout": conference.badge_layout}),
+                **runs_context(conference),
             },
-            status=400 if not valid else 200,
+            status=status,
         ).render()
 
 

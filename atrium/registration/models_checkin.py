@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -15,10 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from atrium.events.models import Conference, Session
+from atrium.events.models import BadgeLayout, Conference, Session
 from atrium.registration.models import Registration
 
-__all__ = ["Badge", "CheckIn", "new_badge_key"]
+__all__ = ["Badge", "BadgePrintRun", "CheckIn", "new_badge_key"]
 
 
 def new_badge_key() -> str:
@@ -112,3 +113,69 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration.person} @ {self.session or _('entrance')}"
+
+
+def badge_run_path(run: BadgePrintRun, filename: str) -> str:
+    """``badges/<edition>/<random uuid>.pdf``: not guessable, and apart per edition."""
+    return f"badges/{run.conference.slug}/{uuid.uuid4()}.pdf"
+
+
+class BadgePrintRun(models.Model):
+    """A batch of badges printed into one PDF by a background task, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    conference = models.ForeignKey(
+        Conference,
+        verbose_name=_("conference"),
+        on_delete=models.CASCADE,
+        related_name="badge_print_runs",
+    )
+    description = models.CharField(_("selection"), max_length=300, blank=True)
+    filters = models.JSONField(
+        _("filters"),
+        default=dict,
+        blank=True,
+        help_text=_("The filter of the badges page: type, delegation, printed."),
+    )
+    layout = models.CharField(_("layout"), max_length=10, choices=BadgeLayout.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("badges"), default=0)
+    done_count = models.PositiveIntegerField(_("badges done"), default=0)
+    file = models.FileField(_("PDF"), upload_to=badge_run_path, blank=True)
+    created = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("running since"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("badge print run")
+        verbose_name_plural = _("badge print runs")
+
+    def __str__(self) -> str:
+        return f"{self.conference} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.done_count / self.total))
