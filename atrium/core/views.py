@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+
+from atrium.core.forms import add_service_errors
 
 
 def render_in_conference_time(request, conference, template: str, context: dict):
@@ -11,3 +19,29 @@ def render_in_conference_time(request, conference, template: str, context: dict)
     with timezone.override(conference.tz):
         response = TemplateResponse(request, template, {"conference": conference, **context})
         return response.render()
+
+
+def pdf_response(data: bytes, stem: str) -> HttpResponse:
+    """A private PDF shown in the browser as ``<stem>.pdf`` (the name in safe characters)."""
+    response = HttpResponse(data, content_type="application/pdf")
+    filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem.removesuffix(".pdf")).strip("-") or "document"
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def form_action(request, *, form, call, done: str, next_url: str, on_error):
+    """Run a service through a posted form: a message and a redirect, or ``on_error(form)``.
+
+    ``call(cleaned_data)`` is one atomic service call, so on a ``ValidationError`` nothing was
+    written; its messages land on the form's fields (or on top) for the page shown again.
+    """
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return on_error(form)
+    messages.success(request, done)
+    return redirect(next_url)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atrium.core.forms import add_service_errors
+from atrium.core.views import pdf_response
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import checkin, selectors
@@ -50,13 +51,6 @@ def _layout(conference: Conference, value: str | None) -> str:
     return value if value in LAYOUTS else conference.badge_layout
 
 
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _badge_queryset(conference: Conference):
     return Registration.objects.filter(
         conference=conference, status=Registration.Status.CONFIRMED
@@ -75,7 +69,7 @@ def my_badge(request, slug: str):
     data = badge_pdf(
         registrations=[registration], layout=_layout(conference, None), actor=request.user
     )
-    return _pdf(data, f"badge-{conference.slug}.pdf")
+    return pdf_response(data, f"badge-{conference.slug}.pdf")
 
 
 @organiser_required
@@ -90,7 +84,7 @@ def organiser_badge(request, conference: Conference, reference: str):
         actor=request.user,
         printing=True,
     )
-    return _pdf(data, f"badge-{reference[:40]}.pdf")
+    return pdf_response(data, f"badge-{reference[:40]}.pdf")
 
 
 @organiser_required
@@ -116,7 +110,7 @@ def organiser_badges(request, conference: Conference):
             printing=True,
         )
         stamp = timezone.localtime(timezone.now(), conference.tz).strftime("%Y%m%d-%H%M")
-        return _pdf(pdf, f"badges-{conference.slug}-{stamp}.pdf")
+        return pdf_response(pdf, f"badges-{conference.slug}-{stamp}.pdf")
     if request.method == "POST" and valid and count:
         try:
             badge_print_run_start(

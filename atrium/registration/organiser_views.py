@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core import tabular
 from atrium.core.forms import add_service_errors
+from atrium.core.views import form_action
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import checkin, papers, selectors, services
@@ -251,30 +253,27 @@ def registration_detail(request, conference: Conference, reference: str):
 
 
 def _action(request, conference, reference, *, form_name, form, call, success):
-    """Run one service call for the registration; a message and redirect, or the page again.
-
-    The services are atomic: on a ``ValidationError`` nothing was written.
-    """
+    """Run one service call for the registration; a message and redirect, or the page again."""
     registration = _registration_or_404(conference, reference)
-    if form.is_valid():
-        try:
-            call(registration, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-    if form.errors:
-        registration = _registration_or_404(conference, reference)
+
+    def on_error(form):
+        fresh = _registration_or_404(conference, reference)
+        notice = _("Nothing was changed: see the message under “Actions”.")
         return _detail(
-            request,
-            conference,
-            registration,
-            extra={
-                form_name: form,
-                "notices": [_("Nothing was changed: see the message under “Actions”.")],
-            },
-            status=400,
+            request, conference, fresh, extra={form_name: form, "notices": [notice]}, status=400
         )
-    messages.success(request, success % {"name": registration.person.name_i18n})
-    return redirect("organiser:registration", slug=conference.slug, reference=registration.key)
+
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: call(registration, data),
+        done=success % {"name": registration.person.name_i18n},
+        next_url=reverse(
+            "organiser:registration",
+            kwargs={"slug": conference.slug, "reference": registration.key},
+        ),
+        on_error=on_error,
+    )
 
 
 @require_POST

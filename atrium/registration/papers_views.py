@@ -10,8 +10,6 @@ The rules (who has which paper, and when) are in ``atrium.registration.papers``.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,20 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from atrium.core.views import pdf_response
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import papers, selectors
 from atrium.registration.models import Registration
 
 organiser_required = conference_role_required(Role.ORGANISER)
-
-
-def _pdf(data: bytes, stem: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") or "document"
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _my_registration(request, slug: str) -> Registration:
@@ -57,7 +48,7 @@ def _receipt_response(request, registration: Registration) -> HttpResponse:
         data = papers.receipt_pdf(order=order, actor=request.user, language=get_language())
     except ValidationError as error:  # paid state changed meanwhile
         raise Http404(" ".join(error.messages)) from None
-    return _pdf(data, f"receipt-{order.receipt_label}")
+    return pdf_response(data, f"receipt-{order.receipt_label}")
 
 
 @require_GET
@@ -77,7 +68,7 @@ def my_certificate(request, slug: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("registration:me")
-    return _pdf(data, f"certificate-{registration.conference.slug}")
+    return pdf_response(data, f"certificate-{registration.conference.slug}")
 
 
 def _edition_registration(conference: Conference, reference: str) -> Registration:
@@ -108,4 +99,4 @@ def organiser_certificate(request, conference: Conference, reference: str):
             slug=conference.slug,
             reference=selectors.registration_key(registration),
         )
-    return _pdf(data, f"certificate-{reference}")
+    return pdf_response(data, f"certificate-{reference}")

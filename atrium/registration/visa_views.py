@@ -17,9 +17,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core.audit import history
 from atrium.core.forms import add_service_errors
+from atrium.core.views import form_action, pdf_response
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
 from atrium.registration import visas
@@ -60,13 +62,6 @@ def _render(request, conference: Conference, template: str, context: dict, *, st
             request, template, {"conference": conference, **context}, status=status
         )
         return response.render()
-
-
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- the delegate ------------------------------------------------------------------------
@@ -208,7 +203,7 @@ def my_visa_letter(request, slug: str, pk: int):
         data = visas.visa_letter_pdf(visa_request=visa_request, actor=request.user)
     except ValidationError as error:
         raise Http404(" ".join(error.messages)) from error
-    return _pdf(data, f"visa-letter-{visa_request.letter_number}.pdf")
+    return pdf_response(data, f"visa-letter-{visa_request.letter_number}.pdf")
 
 
 # --- the organisers ----------------------------------------------------------------------
@@ -282,25 +277,29 @@ def organiser_visa_detail(request, conference: Conference, pk: int):
 
 
 def _action(request, conference, pk, *, form_name, form, call, success):
+    """Run one review service on the request; a message and redirect, or the page again."""
     visa_request = _organiser_request(conference, pk)
-    if form.is_valid():
-        try:
-            call(visa_request, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-    if form.errors:
+
+    def on_error(form):
+        notice = _("Nothing was changed: see the message under “Decision”.")
         return _detail(
             request,
             conference,
             _organiser_request(conference, pk),
-            extra={
-                form_name: form,
-                "notices": [_("Nothing was changed: see the message under “Decision”.")],
-            },
+            extra={form_name: form, "notices": [notice]},
             status=400,
         )
-    messages.success(request, success % {"name": visa_request.registration.person.name_i18n})
-    return redirect("visa:organiser-detail", slug=conference.slug, pk=visa_request.pk)
+
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: call(visa_request, data),
+        done=success % {"name": visa_request.registration.person.name_i18n},
+        next_url=reverse(
+            "visa:organiser-detail", kwargs={"slug": conference.slug, "pk": visa_request.pk}
+        ),
+        on_error=on_error,
+    )
 
 
 @require_POST
@@ -357,4 +356,4 @@ def organiser_visa_letter(request, conference: Conference, pk: int):
         data = visas.visa_letter_pdf(visa_request=visa_request, actor=request.user)
     except ValidationError as error:
         raise Http404(" ".join(error.messages)) from error
-    return _pdf(data, f"visa-letter-{visa_request.letter_number}.pdf")
+    return pdf_response(data, f"visa-letter-{visa_request.letter_number}.pdf")
