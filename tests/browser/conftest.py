@@ -85,3 +85,14 @@ def demo(transactional_db):
     from atrium.demo.loader import load_demo
 
     load_demo()
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has finished swapping and settling.
+
+    New content gets its htmx handlers when it settles (about 20 ms after the swap); a
+    test that acts on a just-swapped control before then acts on a control without them.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

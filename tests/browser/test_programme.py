@@ -9,6 +9,7 @@ from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     SMALL_PHONE,
+    htmx_settled,
     no_horizontal_overflow,
     screenshot,
 )
@@ -32,6 +33,7 @@ def test_desktop_grid_tabs_and_filters(demo, open_page):
     page.get_by_role("link", name=re.compile("Day 3")).click()
     expect(page).to_have_url(re.compile(r"day=2025-09-18"))
     expect(page.locator(".day-tabs a[aria-current=page]")).to_contain_text("Day 3")
+    htmx_settled(page)
 
     # Filtering by kind reloads only the timetable.
     page.get_by_label("Kind").select_option("technical_visit")
