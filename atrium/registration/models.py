@@ -687,6 +687,21 @@ class Letterhead(models.Model):
     def __str__(self) -> str:
         return f"{self.conference}: {self.issuer_name}"
 
+    @property
+    def contacts(self) -> str:
+        """E-mail, phone and website on one line, as letters and receipts print them."""
+        return " · ".join(value for value in (self.email, self.phone, self.website) if value)
+
+    def stamp_bytes(self) -> bytes | None:
+        """The stamp image's bytes, or None without one (or when its file is gone)."""
+        if not self.stamp:
+            return None
+        try:
+            with self.stamp.open("rb") as file:
+                return file.read()
+        except (OSError, ValueError):  # the file is gone from storage: print without it
+            return None
+
 
 from atrium.registration.models_checkin import *  # noqa: E402,F403
 from atrium.registration.models_visa import *  # noqa: E402,F403

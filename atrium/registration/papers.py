@@ -247,10 +247,7 @@ class _Writer:
         self.text(letterhead.issuer_name_zh, size=12, align=align, gap=1)
         self.text(letterhead.address, size=8.5, colour=self.SOFT, align=align)
         self.text(letterhead.address_zh, size=8.5, colour=self.SOFT, align=align)
-        contacts = " · ".join(
-            c for c in (letterhead.email, letterhead.phone, letterhead.website) if c
-        )
-        self.text(contacts, size=8.5, colour=self.SOFT, align=align)
+        self.text(letterhead.contacts, size=8.5, colour=self.SOFT, align=align)
         if letterhead.tax_number:
             self.text(
                 _("Tax number: %(number)s") % {"number": letterhead.tax_number},
@@ -269,9 +266,9 @@ class _Writer:
         top = pdf.get_y()
         block_width, text_width = 120, 80
         x = (pdf.w - block_width) / 2 if centre else pdf.l_margin
-        stamp = _stamp_image(letterhead)
+        stamp = letterhead.stamp_bytes() if letterhead else None
         if stamp is not None:
-            pdf.image(stamp, x=x + text_width + 4, y=top, w=34, h=34)
+            pdf.image(io.BytesIO(stamp), x=x + text_width + 4, y=top, w=34, h=34)
         pdf.set_draw_color(*self.INK)
         pdf.set_line_width(0.3)
         pdf.line(x, top + 22, x + text_width, top + 22)
@@ -294,16 +291,6 @@ class _Writer:
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
-
-
-def _stamp_image(letterhead: Letterhead | None) -> io.BytesIO | None:
-    if letterhead is None or not letterhead.stamp:
-        return None
-    try:
-        with letterhead.stamp.open("rb") as file:
-            return io.BytesIO(file.read())
-    except (OSError, ValueError):  # the file is gone from storage: print without it
-        return None
 
 
 def _letterhead(conference: Conference) -> Letterhead | None:

@@ -603,10 +603,7 @@ def render_visa_letter(
     pdf.set_text_color(60, 60, 60)
     para(letterhead.address, size=8.5, height=4, gap=0)
     para(letterhead.address_zh, size=8.5, height=4, gap=0)
-    contacts = " · ".join(
-        value for value in (letterhead.phone, letterhead.email, letterhead.website) if value
-    )
-    para(contacts, size=8.5, height=4, gap=0)
+    para(letterhead.contacts, size=8.5, height=4, gap=0)
     pdf.set_draw_color(20, 40, 80)
     pdf.set_line_width(0.5)
     y = pdf.get_y() + 2
@@ -681,25 +678,15 @@ def render_visa_letter(
     if pdf.get_y() > pdf.h - 60:
         pdf.add_page()
     top = pdf.get_y()
-    stamp = _stamp_image(letterhead)
+    stamp = letterhead.stamp_bytes()
     if stamp is not None:
-        pdf.image(stamp, x=pdf.w - pdf.r_margin - 40, y=top - 4, w=38)
+        pdf.image(io.BytesIO(stamp), x=pdf.w - pdf.r_margin - 40, y=top - 4, w=38)
     pdf.ln(12)
     para(letterhead.signatory_name, size=10.5, height=5, gap=0)
     para(letterhead.signatory_title, size=9.5, height=5, gap=0)
     para(letterhead.issuer_name, size=9.5, height=5, gap=0)
     para(letterhead.issuer_name_zh, size=9.5, height=5, gap=0)
     return bytes(pdf.output())
-
-
-def _stamp_image(letterhead: Letterhead):
-    if not letterhead.stamp:
-        return None
-    try:
-        with letterhead.stamp.open("rb") as file:
-            return io.BytesIO(file.read())
-    except OSError:  # a missing file prints no stamp rather than no letter
-        return None
 
 
 # --- removal after the conference ----------------------------------------------------------
