@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -271,6 +271,8 @@ class CheckInCounts:
     total: int
     by_type: list[tuple[str, int]]
     by_country: list[tuple[str, str, int]] = field(default_factory=list)
+    #: People checked in at least once at this edition, on any day.
+    ever: int = 0
 
 
 def checkin_counts(conference: Conference, *, day: dt.date | None = None) -> CheckInCounts:
@@ -278,26 +280,36 @@ def checkin_counts(conference: Conference, *, day: dt.date | None = None) -> Che
     and by country.
 
     One aggregate query, whatever the number of check-ins: people counted per (type,
-    country) pair, then summed both ways (a registration has one type and one country).
+    country) pair, on the day and on any day, then summed both ways (a registration has
+    one type and one country).
     """
     tz = conference.tz
     day = day or timezone.localtime(timezone.now(), tz).date()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     rows = (
-        CheckIn.objects.filter(conference=conference, created__gte=start, created__lt=end)
+        CheckIn.objects.filter(conference=conference)
         .values_list(
             "registration__type__name",
             "registration__type__name_zh",
             "registration__person__country",
         )
-        .annotate(people=Count("registration", distinct=True))
+        .annotate(
+            people=Count(
+                "registration", distinct=True, filter=Q(created__gte=start, created__lt=end)
+            ),
+            ever=Count("registration", distinct=True),
+        )
         .order_by()
     )
     chinese = is_chinese()
     types: dict[str, int] = {}
     by_code: dict[str, int] = {}
-    for name, name_zh, code, people in rows:
+    ever = 0
+    for name, name_zh, code, people, ever_here in rows:
+        ever += ever_here
+        if not people:
+            continue
         label = (chinese and name_zh) or name or "—"
         types[label] = types.get(label, 0) + people
         by_code[code or ""] = by_code.get(code or "", 0) + people
@@ -310,6 +322,7 @@ def checkin_counts(conference: Conference, *, day: dt.date | None = None) -> Che
         total=sum(types.values()),
         by_type=sorted(types.items(), key=lambda item: sort_key(item[0])),
         by_country=by_country,
+        ever=ever,
     )
 
 

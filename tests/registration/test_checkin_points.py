@@ -148,9 +148,13 @@ def test_counts_today_by_type_and_country_in_the_editions_time_zone(conference, 
     assert [(code, n) for code, _name, n in counts.by_country] == [("CN", 2), ("", 1)]
     assert counts.by_country[0][1] == "China"
 
+    assert counts.ever == 4  # Ana came on the 17th: counted once, on any day
+
     on_17th = checkin.checkin_counts(conference, day=dt.date(2025, 9, 17))
     assert on_17th.total == 1 and on_17th.by_country == [("BR", "Brazil", 1)]
-    assert checkin.checkin_counts(conference, day=dt.date(2025, 9, 16)).total == 0
+    assert on_17th.by_type == [("Delegate", 1)] and on_17th.ever == 4
+    on_16th = checkin.checkin_counts(conference, day=dt.date(2025, 9, 16))
+    assert (on_16th.total, on_16th.by_type, on_16th.by_country, on_16th.ever) == (0, [], [], 4)
 
     from django.utils import translation
 
@@ -188,6 +192,17 @@ def test_organiser_dashboard_shows_live_checkin_counts(client, conference, staff
     html = response.content.decode()
     assert response.context["checkin_counts"].total == 1
     assert reverse("checkin:today", args=[conference.slug]) in html and "Checked in today" in html
+    assert "data-ever" not in html  # everyone in so far came today
+
+
+def test_after_the_edition_the_counts_still_say_how_many_came(client, conference, staff):
+    _checkin(conference, _registration(conference, "Ma Jun", country="CN"), actor=staff)
+    _checkin(conference, _registration(conference, "Li Wei", country="CN"), actor=staff)
+    CheckIn.objects.update(created=dt.datetime(2025, 9, 16, 2, 0, tzinfo=dt.UTC))
+    client.force_login(ConferenceRoleFactory(conference=conference).user)
+    html = client.get(reverse("checkin:today", args=[conference.slug])).content.decode()
+    assert "data-total>0<" in html
+    assert "2 people checked in at this edition so far, on any day." in html
 
 
 # --- the desk's JSON endpoint (what the offline queue sends) ----------------------------------
