@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.admin import ChineseAwareSearchMixin
@@ -30,6 +31,7 @@ class RegistrationPolicyAdmin(admin.ModelAdmin):
 @admin.register(Letterhead)
 class LetterheadAdmin(admin.ModelAdmin):
     list_display = ("conference", "issuer_name", "letter_prefix", "receipt_prefix")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(RegistrationType)
