@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from atrium.events.models import Conference, ConferenceRole
@@ -27,10 +28,12 @@ def has_role(user, conference: Conference, *roles: str) -> bool:
     return ConferenceRole.objects.filter(conference=conference, user=user, role__in=wanted).exists()
 
 
-def conference_role_required(*roles: str):
+def conference_role_required(*roles: str, hide: bool = False):
     """View decorator: resolve ``slug`` to the edition, then require one of ``roles``.
 
-    Anonymous users go to the login page; logged-in users without the role get 403.
+    Anonymous users go to the login page; logged-in users without the role get 403, or
+    404 with ``hide`` (for addresses naming one person's papers: a badge, a receipt, a
+    visa letter, whose existence is nobody else's business).
     The view receives the conference as ``conference`` instead of ``slug``.
     """
 
@@ -41,9 +44,17 @@ def conference_role_required(*roles: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, conference, *roles):
+                if hide:
+                    raise Http404
                 raise PermissionDenied
             return view(request, *args, conference=conference, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+#: For addresses naming one person's papers (a badge, a receipt, a certificate, a visa
+#: request or letter): organisers only, and anyone else learns nothing, not even that the
+#: papers exist (404).
+personal_papers_required = conference_role_required(Role.ORGANISER, hide=True)

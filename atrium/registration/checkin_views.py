@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from atrium.core.forms import add_service_errors
 from atrium.core.views import pdf_response
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required
+from atrium.events.permissions import Role, conference_role_required, personal_papers_required
 from atrium.registration import checkin, selectors
 from atrium.registration.badge_views import runs_context
 from atrium.registration.badges import (
@@ -72,7 +72,7 @@ def my_badge(request, slug: str):
     return pdf_response(data, f"badge-{conference.slug}.pdf")
 
 
-@organiser_required
+@personal_papers_required
 def organiser_badge(request, conference: Conference, reference: str):
     found = selectors.registration_for_key(conference, reference)
     if found is None or found.status != Registration.Status.CONFIRMED:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from atrium.core.views import pdf_response
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required
+from atrium.events.permissions import Role, conference_role_required, personal_papers_required
 from atrium.registration import papers, selectors
 from atrium.registration.models import Registration
 
@@ -79,13 +79,13 @@ def _edition_registration(conference: Conference, reference: str) -> Registratio
 
 
 @require_GET
-@organiser_required
+@personal_papers_required
 def organiser_receipt(request, conference: Conference, reference: str):
     return _receipt_response(request, _edition_registration(conference, reference))
 
 
 @require_GET
-@organiser_required
+@personal_papers_required
 def organiser_certificate(request, conference: Conference, reference: str):
     registration = _edition_registration(conference, reference)
     try:

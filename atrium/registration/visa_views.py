@@ -30,7 +30,7 @@ from atrium.core.audit import history
 from atrium.core.forms import add_service_errors
 from atrium.core.views import form_action, pdf_response
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required
+from atrium.events.permissions import Role, conference_role_required, personal_papers_required
 from atrium.registration import visas
 from atrium.registration.models import Registration, VisaLetterRequest
 from atrium.registration.visa_forms import (
@@ -271,7 +271,7 @@ def _detail(request, conference, visa_request, *, extra=None, status=200):
 
 
 @require_GET
-@organiser_required
+@personal_papers_required
 def organiser_visa_detail(request, conference: Conference, pk: int):
     return _detail(request, conference, _organiser_request(conference, pk))
 
@@ -303,7 +303,7 @@ def _action(request, conference, pk, *, form_name, form, call, success):
 
 
 @require_POST
-@organiser_required
+@personal_papers_required
 def organiser_visa_approve(request, conference: Conference, pk: int):
     return _action(
         request,
@@ -317,7 +317,7 @@ def organiser_visa_approve(request, conference: Conference, pk: int):
 
 
 @require_POST
-@organiser_required
+@personal_papers_required
 def organiser_visa_correction(request, conference: Conference, pk: int):
     return _action(
         request,
@@ -333,7 +333,7 @@ def organiser_visa_correction(request, conference: Conference, pk: int):
 
 
 @require_POST
-@organiser_required
+@personal_papers_required
 def organiser_visa_refuse(request, conference: Conference, pk: int):
     return _action(
         request,
@@ -349,7 +349,7 @@ def organiser_visa_refuse(request, conference: Conference, pk: int):
 
 
 @require_GET
-@organiser_required
+@personal_papers_required
 def organiser_visa_letter(request, conference: Conference, pk: int):
     visa_request = _organiser_request(conference, pk)
     try:

@@ -267,10 +267,11 @@ def test_checkin_staff_and_reviewers_have_no_access(client, conference, approved
     login(client, staff)
     for name in ("organiser-list",):
         assert client.get(url(name, conference)).status_code == 403
+    # One person's request and letter: not even their existence shows.
     for name in ("organiser-detail", "organiser-letter"):
-        assert client.get(url(name, conference, approved.pk)).status_code == 403
+        assert client.get(url(name, conference, approved.pk)).status_code == 404
     for name in ("organiser-approve", "organiser-refuse", "organiser-correction"):
-        assert client.post(url(name, conference, approved.pk), {"reason": "x"}).status_code == 403
+        assert client.post(url(name, conference, approved.pk), {"reason": "x"}).status_code == 404
     assert not AuditEntry.objects.filter(
         action__in=["visa.passport_viewed", "visa.letter_downloaded"]
     ).exists()
@@ -280,7 +281,7 @@ def test_an_organiser_of_another_edition_sees_nothing_here(client, conference, a
     elsewhere = ConferenceFactory()
     organiser = ConferenceRoleFactory(conference=elsewhere).user
     login(client, organiser)
-    assert client.get(url("organiser-detail", conference, approved.pk)).status_code == 403
+    assert client.get(url("organiser-detail", conference, approved.pk)).status_code == 404
     # Under their own edition's address, this edition's request does not exist.
     assert client.get(url("organiser-detail", elsewhere, approved.pk)).status_code == 404
     assert client.get(url("organiser-letter", elsewhere, approved.pk)).status_code == 404
