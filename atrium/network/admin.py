@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.admin import ChineseAwareSearchMixin
+from atrium.network import photos
 from atrium.network.models import Organisation, Person, Sector
 
 
@@ -64,8 +68,36 @@ class OrganisationAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
     )
 
 
+class PersonAdminForm(forms.ModelForm):
+    """The photo goes through ``atrium.network.photos``: checked, normalised, logged."""
+
+    upload_photo = forms.FileField(
+        label=_("New photo for check-in"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at least 200 × 200 pixels, up to 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
+
+    class Meta:
+        model = Person
+        # The admin's fieldsets decide the fields; ``photo`` itself is never one of them.
+        fields = ("name",)
+
+    def clean_upload_photo(self):
+        upload = self.cleaned_data.get("upload_photo")
+        if upload:
+            try:
+                photos.photo_validate(upload)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["photo"]) from error
+        return upload
+
+
 @admin.register(Person)
 class PersonAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
+    form = PersonAdminForm
+    readonly_fields = ("photo_preview",)
     list_display = ("name", "name_zh", "organisation", "position", "country", "directory_opt_in")
     list_filter = ("directory_opt_in", "is_synthetic", "country")
     list_select_related = ("organisation",)
@@ -77,4 +109,25 @@ class PersonAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
         (_("Work"), {"fields": ("organisation", "position", "position_zh", "country")}),
         (_("Contact (private)"), {"fields": ("email", "phone")}),
         (_("Profile"), {"fields": ("bio", "bio_zh", "directory_opt_in", "is_synthetic")}),
+        (
+            _("Photo for check-in (private)"),
+            {"fields": ("photo_preview", "upload_photo", "remove_photo")},
+        ),
     )
+
+    @admin.display(description=_("Photo"))
+    def photo_preview(self, obj):
+        if not obj or not obj.photo:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="120" height="120">', obj.photo_url, obj.name
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("upload_photo"):
+            photos.person_photo_set(
+                person=obj, upload=form.cleaned_data["upload_photo"], actor=request.user
+            )
+        elif form.cleaned_data.get("remove_photo"):
+            photos.person_photo_remove(person=obj, actor=request.user)

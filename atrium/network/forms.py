@@ -32,3 +32,21 @@ class DirectoryFilterForm(FilterForm):
         self.fields["sector"].choices = [("", _("All sectors"))] + [
             (sector.slug, sector.name_i18n) for sector in sectors
         ]
+
+
+class PhotoForm(forms.Form):
+    """The delegate's photo for check-in (``atrium.network.photos`` checks the picture)."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at least 200 × 200 pixels, up to 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("remove") and not data.get("photo") and "photo" not in self.errors:
+            self.add_error("photo", _("Choose a picture to upload."))
+        return data

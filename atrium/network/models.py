@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -127,6 +130,15 @@ class Organisation(SearchableModel):
         return [self.name, self.name_zh, self.short_name, self.city, self.city_zh]
 
 
+def person_photo_path(person: Person, filename: str) -> str:
+    """A name nobody can guess, under the private part of the media folder.
+
+    Photos are never linked from ``MEDIA_URL``: ``network:person-photo`` streams them to
+    those allowed to see them (``atrium.network.photos.can_see_photo``).
+    """
+    return f"private/photos/{uuid.uuid4().hex}.jpg"
+
+
 class Person(SearchableModel):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     name = models.CharField(
@@ -167,6 +179,16 @@ class Person(SearchableModel):
         help_text=_("The person agreed to appear in the public directory."),
     )
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    photo = models.ImageField(
+        _("photo for check-in"),
+        upload_to=person_photo_path,
+        blank=True,
+        max_length=200,
+        help_text=_(
+            "A square portrait shown to check-in staff; seen only by the person, "
+            "organisers and check-in staff of editions they registered for."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -193,3 +215,11 @@ class Person(SearchableModel):
 
     def search_texts(self) -> list[str]:
         return [self.name, self.name_zh]
+
+    @property
+    def photo_url(self) -> str:
+        """The private address of the photo ("" without one); changes when the photo does."""
+        if not self.photo:
+            return ""
+        version = PurePosixPath(self.photo.name).stem[:12]
+        return reverse("network:person-photo", kwargs={"slug": self.slug}) + f"?v={version}"

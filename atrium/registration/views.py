@@ -27,6 +27,8 @@ from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.matchmaking.calendar import meeting_event
 from atrium.matchmaking.selectors import meetings_for_person
+from atrium.network.forms import PhotoForm
+from atrium.network.models import Person
 from atrium.registration import papers, services
 from atrium.registration.forms import (
     CancelForm,
@@ -250,7 +252,12 @@ def me(request):
     return render(
         request,
         "registration/me.html",
-        {"registrations": registrations, "nav": "me"},
+        {
+            "registrations": registrations,
+            "nav": "me",
+            "person": Person.objects.filter(user=request.user).first(),
+            "photo_form": PhotoForm(),
+        },
     )
 
 
