@@ -89,9 +89,7 @@ def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settin
     photo = page.locator(".checkin-result__photo")
     expect(photo).to_be_visible()
     expect(photo).to_have_attribute("alt", "Cecile Harle")
-    page.wait_for_function(
-        "document.querySelector('.checkin-result__photo').naturalWidth === 400"
-    )
+    page.wait_for_function("document.querySelector('.checkin-result__photo').naturalWidth === 400")
     screenshot(page, "photo-checkin-result")
     desk.close()
 
