@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from atrium.registration.badges import badge_issue, sign_badge_key
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.test_accessibility import serious_violations
 from tests.factories import (
     ConferenceFactory,
     PersonFactory,
@@ -77,6 +78,7 @@ def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settin
     expect(preview).to_be_visible()
     page.wait_for_function("document.querySelector('#photo img').naturalWidth === 400")
     screenshot(page, "photo-me")
+    assert serious_violations(page) == []
     delegate.close()
 
     staff = ConferenceRoleFactory(conference=conference, role="checkin").user
@@ -91,6 +93,7 @@ def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settin
     expect(photo).to_have_attribute("alt", "Cecile Harle")
     page.wait_for_function("document.querySelector('.checkin-result__photo').naturalWidth === 400")
     screenshot(page, "photo-checkin-result")
+    assert serious_violations(page) == []
     desk.close()
 
     # Someone else, logged in, gets nothing at the same address.
