@@ -1,6 +1,8 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from atrium.events import views as event_views
@@ -29,10 +31,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:  # pragma: no cover - development only
-    from django.conf.urls.static import static
+if settings.DEBUG:  # development only: production serves no uploads at all
+    from atrium.core.views import serve_public_media
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media}(?P<path>.*)$", serve_public_media)]
 
 # Under /api/ errors are JSON; elsewhere the site's own 404 and 500 pages.
 handler404 = "atrium.api.views.page_not_found"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from django.contrib import messages
@@ -45,3 +46,20 @@ def form_action(request, *, form, call, done: str, next_url: str, on_error):
         return on_error(form)
     messages.success(request, done)
     return redirect(next_url)
+
+
+def serve_public_media(request, path: str):
+    """Debug only: an upload from ``MEDIA_ROOT``, never one under ``private/``.
+
+    Private files (visa-refusal letters, photos, stamps, badge PDFs) are streamed only by
+    the views that check who asks. The path is normalised first, so ``./private/…`` or
+    ``a/../private/…`` do not slip past.
+    """
+    from django.conf import settings
+    from django.http import Http404
+    from django.views.static import serve
+
+    clean = posixpath.normpath(path.replace("\\", "/")).lstrip("/")
+    if clean == "private" or clean.startswith(("private/", "../")) or clean == "..":
+        raise Http404
+    return serve(request, clean, document_root=settings.MEDIA_ROOT)

@@ -666,7 +666,7 @@ class Letterhead(models.Model):
     signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True)
     stamp = models.ImageField(
         _("stamp"),
-        upload_to="letterheads/",
+        upload_to="private/letterheads/",
         blank=True,
         help_text=_("A PNG or JPEG of the seal, printed beside the signature."),
     )

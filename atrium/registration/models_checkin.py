@@ -117,7 +117,7 @@ class CheckIn(models.Model):
 
 def badge_run_path(run: BadgePrintRun, filename: str) -> str:
     """``badges/<edition>/<random uuid>.pdf``: not guessable, and apart per edition."""
-    return f"badges/{run.conference.slug}/{uuid.uuid4()}.pdf"
+    return f"private/badges/{run.conference.slug}/{uuid.uuid4()}.pdf"
 
 
 class BadgePrintRun(models.Model):

@@ -103,7 +103,7 @@ def test_run_prints_every_badge_into_one_pdf(
     assert run.status == BadgePrintRun.Status.DONE, run.error
     assert (run.total, run.done_count, run.percent) == (30, 30, 100)
     assert run.created_by == organiser and run.finished_at is not None
-    assert re.fullmatch(r"badges/beijing-2025/[0-9a-f-]{36}\.pdf", run.file.name)
+    assert re.fullmatch(r"private/badges/beijing-2025/[0-9a-f-]{36}\.pdf", run.file.name)
     data = run.file.read()
     assert data.startswith(b"%PDF")
     pages = _text(data)
