@@ -176,3 +176,40 @@ def test_a_name_search_is_not_kept_on_the_device(staff_context, live_server, des
     expect(page.locator(".checkin-scan input[name=token]")).to_be_visible()
     expect(page.locator(".checkin-found")).to_have_count(0)
     assert "Wanjiru" not in page.content()
+
+
+def _cached_urls(page) -> list[str]:
+    return page.evaluate(
+        "caches.keys().then(names => Promise.all(names.map(n => caches.open(n)"
+        ".then(c => c.keys())))).then(all => all.flat().map(r => r.url))"
+    )
+
+
+def test_the_qr_decoder_is_kept_for_the_camera(staff_context, live_server, desk):
+    if not settings.ATRIUM_CAMERA_SCAN:
+        pytest.skip("jsQR is not installed (no npm): the desk has no camera scanner")
+    page = _open_online(staff_context, live_server.url + DESK)
+    assert _eventually(
+        page,
+        "caches.keys().then(k => Promise.all(k.map(n => caches.open(n).then(c => c.keys()))))"
+        ".then(all => all.flat().some(r => r.url.endsWith('/vendor/jsqr/jsQR.js')))",
+    ), _cached_urls(page)
+
+
+def test_the_kept_copy_is_forgotten_once_the_staff_member_is_logged_out(
+    staff_context, live_server, desk
+):
+    from django.contrib.sessions.models import Session
+
+    page = _open_online(staff_context, live_server.url + DESK)
+    Session.objects.all().delete()  # logged out (or the session expired)
+    page.reload()  # online: the server sends the login page, the worker drops its copy
+    assert "/checkin/" not in page.url.split("?")[0]
+    assert _eventually(
+        page,
+        f"caches.open('{PAGES_CACHE}').then(c => c.keys()).then(k => k.length === 0)",
+    ), _cached_urls(page)
+
+    staff_context.set_offline(True)
+    with pytest.raises(Exception, match="ERR_"):
+        page.goto(live_server.url + DESK)
