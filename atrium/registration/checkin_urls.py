@@ -26,4 +26,5 @@ urlpatterns = [
     path("c/<slug:slug>/checkin/submit/", views.checkin_submit, name="submit"),
     path("c/<slug:slug>/checkin/roster/", views.checkin_roster, name="roster"),
     path("c/<slug:slug>/checkin/today/", views.checkin_today, name="today"),
+    path("c/<slug:slug>/checkin/sw.js", views.checkin_service_worker, name="service-worker"),
 ]

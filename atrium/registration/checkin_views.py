@@ -4,15 +4,18 @@
 - ``/c/<slug>/organiser/badges/…``: organisers print one badge or a batch (large batches
   are background print runs: ``badge_views``).
 - ``/c/<slug>/checkin/``: check-in staff (and organisers) scan badges or find people.
+- ``/c/<slug>/checkin/sw.js``: the desk's service worker (the page opens offline).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -340,3 +343,21 @@ def checkin_today(request, conference: Conference):
             "registration/checkin/_today.html",
             {"conference": conference, "counts": checkin.checkin_counts(conference)},
         ).render()
+
+
+SERVICE_WORKER = Path(__file__).resolve().parents[1] / "static" / "atrium" / "checkin-sw.js"
+
+
+@require_GET
+def checkin_service_worker(request, slug: str):
+    """The desk's service worker, served under the desk so that its scope covers the desk.
+
+    Public and the same for every edition: the script holds nothing personal, and a
+    login redirect would make the browser drop the worker. ``no-cache``: the browser
+    checks for a new version each time the desk opens.
+    """
+    response = HttpResponse(
+        SERVICE_WORKER.read_bytes(), content_type="application/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -280,6 +280,27 @@
   if (tokenInput) { tokenInput.value = ""; tokenInput.focus(); }
   flush(); // scans left from an earlier visit go out now
 
+  // --- opening offline: the service worker keeps a copy of this page and its files ----------
+
+  function offlineCopy() {
+    var worker = desk.getAttribute("data-service-worker");
+    if (!worker || !navigator.serviceWorker || !window.isSecureContext) return;
+    var assets = [];
+    document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (node) {
+      assets.push(node.href || node.src);
+    });
+    var decoder = desk.querySelector("[data-camera][data-decoder]");
+    if (decoder) assets.push(new URL(decoder.getAttribute("data-decoder"), location.href).href);
+    navigator.serviceWorker.register(worker).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (registration.active) {
+        registration.active.postMessage({ type: "cache", page: location.href, assets: assets });
+      }
+    }).catch(function () { /* no offline copy: the desk still works while it stays open */ });
+  }
+  offlineCopy();
+
   // --- the camera ------------------------------------------------------------------------------
 
   var camera = desk.querySelector("[data-camera]");
