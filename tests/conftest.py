@@ -15,3 +15,10 @@ def _language_of_the_site():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploads and generated files of every test go to its own folder, never to media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

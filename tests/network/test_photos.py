@@ -27,12 +27,6 @@ from tests.registration.factories_organiser import ConferenceRoleFactory, OrderF
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def picture(
     size=(600, 400), *, fmt="JPEG", mode="RGB", color=(200, 30, 30), name="me.jpg", exif=None
 ):

@@ -39,12 +39,6 @@ from tests.registration.test_badges import _qr_tokens, _text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def conference():
     return ConferenceFactory(slug="beijing-2025", name="World Conference 2025")
