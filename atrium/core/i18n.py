@@ -35,3 +35,12 @@ def other_script_name(latin: str, chinese: str) -> str:
     if not chinese:
         return ""
     return latin if is_chinese() else chinese
+
+
+def long_date(day) -> str:
+    """A date written out in the active language: 16 September 2025, 2025年9月16日."""
+    from django.utils import formats
+
+    if is_chinese():
+        return formats.date_format(day, "Y年n月j日")
+    return formats.date_format(day, "j F Y")

@@ -23,11 +23,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
-from atrium.core.i18n import is_chinese
+from atrium.core.i18n import long_date
 from atrium.core.pdf import FAMILY, new_document
 from atrium.events.models import Conference
 from atrium.registration.models import CheckIn, Letterhead, Order, Payment, Registration
@@ -44,13 +44,6 @@ def money(amount: Decimal, currency: str) -> str:
     """``$1,050.00 USD``, ``¥7,500.00 CNY``, ``−$200.00 USD``: symbol, separators, code."""
     sign = "−" if amount < 0 else ""
     return f"{sign}{CURRENCY_SYMBOLS.get(currency, '')}{abs(amount):,.2f} {currency}"
-
-
-def long_date(day: dt.date) -> str:
-    """A date written out in the active language: 16 September 2025, 2025年9月16日."""
-    if is_chinese():
-        return formats.date_format(day, "Y年n月j日")
-    return formats.date_format(day, "j F Y")
 
 
 def _local_date(moment: dt.datetime, conference: Conference) -> dt.date:

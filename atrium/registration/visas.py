@@ -41,11 +41,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, QuerySet
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from atrium.core.audit import log_action
+from atrium.core.i18n import long_date
 from atrium.core.mail import send_email_on_commit
 from atrium.core.pdf import FAMILY, new_document
 from atrium.events.models import Conference
@@ -91,15 +92,10 @@ def _years_between(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
-
-
 def format_date_en(day: dt.date) -> str:
     """``16 September 2025``, in English whatever the page's language (the letter is English)."""
-    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    with translation.override("en"):
+        return long_date(day)
 
 
 # --- validation --------------------------------------------------------------------------
@@ -558,7 +554,8 @@ def _date_range_en(first: dt.date, last: dt.date) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day} to {format_date_en(last)}"
     if first.year == last.year:
-        return f"{first.day} {MONTHS_EN[first.month - 1]} to {format_date_en(last)}"
+        with translation.override("en"):
+            return f"{formats.date_format(first, 'j F')} to {format_date_en(last)}"
     return f"{format_date_en(first)} to {format_date_en(last)}"
 
 
