@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from atrium.core.views import favicon
 from atrium.events import views as event_views
 
 admin.site.site_header = _("Atrium administration")
@@ -13,6 +14,9 @@ admin.site.index_title = _("Conferences and member network")
 
 urlpatterns = [
     path("", event_views.home, name="home"),
+    # Browsers ask for /favicon.ico on their own (also beside a PDF or a static file); a
+    # redirect to the static icon, rather than a rendered 404 page that sets a CSRF cookie.
+    path("favicon.ico", favicon),
     path("", include("atrium.events.urls")),
     path("", include("atrium.events.export_urls")),
     path("", include("atrium.network.urls")),

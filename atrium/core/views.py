@@ -63,3 +63,11 @@ def serve_public_media(request, path: str):
     if clean == "private" or clean.startswith(("private/", "../")) or clean == "..":
         raise Http404
     return serve(request, clean, document_root=settings.MEDIA_ROOT)
+
+
+def favicon(request):
+    """The site icon where browsers look for it on their own (also beside PDFs and static files)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("atrium/favicon.svg"))

@@ -43,3 +43,11 @@ def test_debug_refuses_tricks_around_private(client, debug_urls):
     (debug_urls / "private" / "x.pdf").write_bytes(b"%PDF secret")
     for path in ("private/x.pdf", "a/../private/x.pdf", "private", "./private/x.pdf"):
         assert client.get(f"/media/{path}").status_code == 404, path
+
+
+@pytest.mark.django_db
+def test_favicon_redirects_to_the_static_icon_without_a_csrf_cookie(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("atrium/favicon.svg")
+    assert "csrftoken" not in response.cookies
