@@ -156,21 +156,21 @@ def registrations(conference):
 
 
 def reset_badges(conference) -> None:
-    from atrium.registration.models import Badge
+    from atrium.checkin.models import Badge
 
     Badge.objects.filter(registration__conference=conference).delete()
 
 
 def service_print(conference, layout: str) -> int:
-    from atrium.registration.badges import badge_pdf
+    from atrium.checkin.badges import badge_pdf
 
     data = badge_pdf(registrations=registrations(conference), layout=layout, printing=True)
     return len(data)
 
 
 def run_print(conference, layout: str) -> int:
-    from atrium.registration.badges import badge_print_run_start
-    from atrium.registration.models import BadgePrintRun
+    from atrium.checkin.badges import badge_print_run_start
+    from atrium.checkin.models import BadgePrintRun
 
     run = badge_print_run_start(
         conference=conference, filters={"printed": "all"}, layout=layout, actor=None
@@ -238,7 +238,7 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         return
 
-    from atrium.registration.badges import badge_print_run_start  # noqa: F401 (fails early)
+    from atrium.checkin.badges import badge_print_run_start  # noqa: F401 (fails early)
 
     rows = []
     for layout in args.layouts.split(","):

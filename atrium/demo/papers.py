@@ -16,10 +16,11 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
+from atrium.checkin.models import CheckIn
 from atrium.demo.registration import CHECKIN_LOGIN
 from atrium.events.models import Conference, Session
-from atrium.registration.models import CheckIn, Registration, SeatBooking
-from atrium.registration.papers import receipt_numbers_backfill
+from atrium.registration.models import Registration, SeatBooking
+from atrium.registration.receipts import receipt_numbers_backfill
 
 NAMESPACE = uuid.UUID("5d0c8a52-1f7e-4f7a-9f57-6a9f3f3c2b11")
 #: Checked in on every day and at the opening: the demo logins' people and a few more.

@@ -12,14 +12,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from atrium.events.models import Conference
-from atrium.registration.models import (
-    Letterhead,
-    PassportDetails,
-    Registration,
-    VisaLetterRequest,
-)
-from atrium.registration.visa_crypto import passport_key_configured
-from atrium.registration.visas import letter_number
+from atrium.registration.models import Letterhead, Registration
+from atrium.visas.crypto import passport_key_configured
+from atrium.visas.models import PassportDetails, VisaLetterRequest
+from atrium.visas.services import letter_number
 
 DEMO_DELEGATE_SLUG = "cecile-harle"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

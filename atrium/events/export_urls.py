@@ -1,8 +1,8 @@
-"""Open-data exports of an edition's programme (iCalendar, frab XML and JSON)."""
+"""Open-data exports of an edition's programme (iCalendar, frab XML and JSON, CSV/XLSX)."""
 
 from django.urls import path
 
-from atrium.events import export_views
+from atrium.events import export_views, spreadsheets
 
 urlpatterns = [
     path(
@@ -17,4 +17,9 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/schedule.xml", export_views.schedule_xml, name="events-schedule-xml"),
     path("c/<slug:slug>/schedule.json", export_views.schedule_json, name="events-schedule-json"),
+    path(
+        "c/<slug:slug>/sessions/export/",
+        spreadsheets.sessions_export,
+        name="events-sessions-export",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -100,6 +101,16 @@ class Conference(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_date(self, moment: datetime.datetime) -> datetime.date:
+        """The date of ``moment`` in the edition's time zone."""
+        return moment.astimezone(self.tz).date()
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        """Midnight after the edition's last day, in its own time zone."""
+        next_day = self.end_date + datetime.timedelta(days=1)
+        return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=self.tz)
 
     @property
     def days(self) -> list:

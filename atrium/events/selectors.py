@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from atrium.events.hooks import conference_figures
 from atrium.events.models import Conference, Session, SessionRole, Talk
-from atrium.network.models import Person
-from atrium.registration.models import Registration
+from atrium.network.models import Organisation, Person
 
 
 def conference_list() -> QuerySet[Conference]:
@@ -35,13 +35,9 @@ class ConferenceStats:
 
 
 def conference_stats(conference: Conference) -> ConferenceStats:
-    delegates = Registration.objects.filter(
-        conference=conference, status=Registration.Status.CONFIRMED
-    )
-    counts = delegates.aggregate(
-        delegates=Count("id"),
-        countries=Count("person__country", distinct=True, filter=~Q(person__country="")),
-    )
+    counts = {"delegates": 0, "countries": 0}
+    for figures in conference_figures.send(conference=conference):
+        counts.update(figures)
     return ConferenceStats(
         sessions=public_sessions(conference).count(),
         speakers=speakers(conference).count(),
@@ -145,4 +141,18 @@ def speaker_sessions(conference: Conference, person: Person) -> QuerySet[Session
             ),
         )
         .order_by("start")
+    )
+
+
+def organisation_sessions(organisation: Organisation) -> QuerySet[Session]:
+    """Public sessions of published editions where the organisation's people take part."""
+    return (
+        Session.objects.filter(is_public=True, conference__is_published=True)
+        .filter(
+            Q(roles__person__organisation=organisation)
+            | Q(talks__speakers__organisation=organisation)
+        )
+        .distinct()
+        .select_related("conference", "room")
+        .order_by("-conference__number", "start")
     )

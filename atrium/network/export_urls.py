@@ -1,8 +1,7 @@
-"""Spreadsheet exports (CSV/XLSX) of the directory and the programme, and the imports."""
+"""Spreadsheet exports (CSV/XLSX) of the directory, and the imports."""
 
 from django.urls import path, re_path
 
-from atrium.events import spreadsheets as event_spreadsheets
 from atrium.network import export_views as views
 
 app_name = "spreadsheets"
@@ -25,5 +24,4 @@ urlpatterns = [
         views.import_template,
         name="import_template",
     ),
-    path("c/<slug:slug>/sessions/export/", event_spreadsheets.sessions_export, name="sessions"),
 ]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Length
 
 from atrium.core.search import search
-from atrium.events.models import Session
 from atrium.network.models import Organisation, Person, Sector
 
 
@@ -63,17 +62,3 @@ def people_search(q: str) -> QuerySet[Person]:
     """Directory search of people: only those who opted in."""
     people = Person.objects.filter(directory_opt_in=True).select_related("organisation")
     return search(people, q).order_by("search_rank", "sort_name", "pk")
-
-
-def organisation_sessions(organisation: Organisation) -> QuerySet[Session]:
-    """Public sessions of published editions where the organisation's people take part."""
-    return (
-        Session.objects.filter(is_public=True, conference__is_published=True)
-        .filter(
-            Q(roles__person__organisation=organisation)
-            | Q(talks__speakers__organisation=organisation)
-        )
-        .distinct()
-        .select_related("conference", "room")
-        .order_by("-conference__number", "start")
-    )

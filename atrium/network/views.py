@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from atrium.core.forms import add_service_errors
-from atrium.network import photos, selectors
+from atrium.network import hooks, photos, selectors
 from atrium.network.forms import DirectoryFilterForm, PhotoForm
 from atrium.network.models import Organisation, Person
 
@@ -61,7 +61,7 @@ def organisation_detail(request, slug: str):
         "organisation": organisation,
         "children": organisation.children.order_by("name"),
         "people": selectors.listed_people(organisation),
-        "sessions": selectors.organisation_sessions(organisation),
+        "sections": hooks.organisation_sections.collect(request=request, organisation=organisation),
         "nav": "directory",
     }
     return render(request, "network/organisation.html", context)

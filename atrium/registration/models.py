@@ -701,7 +701,3 @@ class Letterhead(models.Model):
                 return file.read()
         except (OSError, ValueError):  # the file is gone from storage: print without it
             return None
-
-
-from atrium.registration.models_checkin import *  # noqa: E402,F403
-from atrium.registration.models_visa import *  # noqa: E402,F403

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from atrium.registration import organiser_views as views
+from atrium.registration import receipt_views
 
 app_name = "organiser"
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path(REGISTRATION + "reject/", views.registration_reject, name="reject"),
     path(REGISTRATION + "mark-paid/", views.registration_mark_paid, name="mark_paid"),
     path(REGISTRATION + "cancel/", views.registration_cancel, name="cancel"),
+    path(REGISTRATION + "receipt.pdf", receipt_views.organiser_receipt, name="receipt"),
     path(BASE + "quotas/", views.quota_list, name="quotas"),
     path(QUOTA, views.quota_detail, name="quota"),
     path(QUOTA + "promote/", views.quota_promote, name="promote"),

@@ -26,7 +26,7 @@ from atrium.core.forms import add_service_errors
 from atrium.core.views import form_action
 from atrium.events.models import Conference
 from atrium.events.permissions import Role, conference_role_required
-from atrium.registration import checkin, papers, selectors, services
+from atrium.registration import hooks, selectors, services
 from atrium.registration.models import Registration
 from atrium.registration.organiser_forms import (
     ActionForm,
@@ -82,8 +82,7 @@ def dashboard(request, conference: Conference):
         {
             "counts": counts,
             "quota_count": selectors.quota_sessions(conference).count(),
-            # Live: the partial polls checkin:today every 15 seconds.
-            "checkin_counts": checkin.checkin_counts(conference),
+            "sections": hooks.dashboard_sections.collect(request=request, conference=conference),
         },
         tab="dashboard",
     )
@@ -218,13 +217,11 @@ def _detail(request, conference, registration, *, extra=None, status=200):
     entries = selectors.registration_history(registration, bookings)
     for entry in entries:
         entry.label = HISTORY_LABELS.get(entry.action, entry.action)
-    # The certificate row shows for someone checked in: the link, or when it will be due.
-    certificate_refusal = (
-        papers.certificate_refusal(registration) or "" if papers.has_checkin(registration) else None
-    )
     context = {
         "registration": registration,
-        "certificate_refusal": certificate_refusal,
+        "sections": hooks.registration_detail_sections.collect(
+            request=request, registration=registration
+        ),
         "order": getattr(registration, "order", None),
         "answers": selectors.registration_answers(registration),
         "payments": selectors.registration_payments(registration),

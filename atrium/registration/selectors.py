@@ -118,6 +118,17 @@ def registration_for_key(conference: Conference, key: str) -> Registration | Non
 # --- one registration ------------------------------------------------------------------
 
 
+def registration_of_user(conference: Conference, user) -> Registration | None:
+    """``user``'s registration for ``conference`` (with its order), or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(conference=conference, person__user=user)
+        .select_related("conference", "order")
+        .first()
+    )
+
+
 def registration_answers(registration: Registration) -> list[Answer]:
     return list(registration.answers.select_related("question"))
 

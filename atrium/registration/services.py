@@ -45,6 +45,7 @@ from atrium.core.mail import send_email_on_commit
 from atrium.events.models import Conference, Session
 from atrium.network.models import Person
 from atrium.network.slugs import unique_person_slug
+from atrium.registration.hooks import registration_withdrawn
 from atrium.registration.models import (
     Answer,
     Currency,
@@ -60,7 +61,6 @@ from atrium.registration.models import (
     Voucher,
     new_feed_token,
 )
-from atrium.registration.visas import visa_requests_close
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
 
@@ -549,7 +549,7 @@ def registration_reject(*, registration: Registration, actor, reason: str) -> Re
     )
     _close_order(registration, refund=registration.order.total, reason=_("Rejected"))
     _release_seats(registration, actor=actor)
-    visa_requests_close(registration=registration, actor=actor)
+    registration_withdrawn.send(registration=registration, actor=actor)
     log_action(
         actor=actor,
         action="registration.rejected",
@@ -597,7 +597,7 @@ def registration_cancel(
     registration.save(update_fields=fields)
     _close_order(registration, refund=refund, reason=reason)
     _release_seats(registration, actor=actor)
-    visa_requests_close(registration=registration, actor=actor)
+    registration_withdrawn.send(registration=registration, actor=actor)
     log_action(
         actor=actor,
         action="registration.cancelled",
@@ -635,13 +635,14 @@ def _close_order(registration: Registration, *, refund: Decimal, reason: str) ->
 
 
 def _release_seats(registration: Registration, *, actor) -> None:
-    """A delegate leaves: their seats go to the waiting lists, their B2B meetings are off."""
-    from atrium.matchmaking.services import withdraw_registration  # it imports this module
+    """A delegate leaves: their seats go to the waiting lists.
 
+    What other apps hold for the registration (B2B meetings, visa requests) is let go by
+    their receivers of ``hooks.registration_withdrawn``, sent right after this.
+    """
     bookings = registration.bookings.filter(status__in=ACTIVE_BOOKING).order_by("session_id")
     for booking in bookings:
         seat_cancel(booking=booking, actor=actor)
-    withdraw_registration(registration=registration, actor=actor)
 
 
 # --- seat quotas -----------------------------------------------------------------------

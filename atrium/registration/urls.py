@@ -1,11 +1,12 @@
 from django.urls import path
 
-from atrium.registration import views
+from atrium.registration import receipt_views, views
 
 app_name = "registration"
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("c/<slug:slug>/me/receipt.pdf", receipt_views.my_receipt, name="my-receipt"),
     path("c/<slug:slug>/register/", views.register, name="register"),
     path("c/<slug:slug>/register/cancel/", views.cancel, name="cancel"),
     path("c/<slug:slug>/orders/<str:reference>/pay/", views.pay, name="pay"),

@@ -11,7 +11,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,24 +25,16 @@ from atrium.core.views import render_in_conference_time
 from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
-from atrium.matchmaking.calendar import meeting_event
-from atrium.matchmaking.selectors import meetings_for_person
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
-from atrium.registration import papers, services
+from atrium.registration import hooks, services
 from atrium.registration.forms import (
     CancelForm,
     DelegationForm,
     InvitationForm,
     RegistrationForm,
 )
-from atrium.registration.models import (
-    CheckIn,
-    Delegation,
-    DelegationInvitation,
-    Registration,
-    SeatBooking,
-)
+from atrium.registration.models import Delegation, DelegationInvitation, Registration, SeatBooking
 from atrium.registration.payments import enabled_providers, provider
 
 INVITATION_SESSION_KEY = "atrium_delegation_invitation"
@@ -223,7 +215,6 @@ def me(request):
     registrations = list(
         Registration.objects.filter(person__user=request.user)
         .select_related("conference__letterhead", "order", "type", "delegation__head")
-        .annotate(has_checkin=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
         .prefetch_related(
             Prefetch(
                 "bookings",
@@ -242,7 +233,9 @@ def me(request):
             registration.delegation is not None
             and registration.delegation.head_id == registration.person_id
         )
-        registration.certificate_refusal = papers.certificate_refusal(registration)
+        registration.sections = hooks.me_sections.collect(
+            request=request, registration=registration
+        )
         registration.feed_url = request.build_absolute_uri(
             reverse(
                 "registration:agenda-feed",
@@ -522,12 +515,9 @@ def agenda_feed(request, slug, token):
         name=_("My agenda: %s") % registration.conference.name_i18n,
         request=request,
     )
-    for entry in meetings_for_person(
-        conference=registration.conference, person=registration.person
-    ):
-        calendar.add_component(
-            meeting_event(entry, conference=registration.conference, host=uid_host(request))
-        )
+    for events in hooks.agenda_feed_events.send(registration=registration, host=uid_host(request)):
+        for event in events:
+            calendar.add_component(event)
     response = ics_response(calendar=calendar, filename=f"{slug}-my-agenda.ics")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -7,9 +7,10 @@ import uuid
 import pytest
 
 from atrium.api.models import ApiToken
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.models import CheckIn
+from atrium.checkin.tokens import sign_badge_key
 from atrium.events.models import ConferenceRole
-from atrium.registration.badges import badge_issue, sign_badge_key
-from atrium.registration.models_checkin import CheckIn
 from tests.api.conftest import bearer
 from tests.factories import ConferenceFactory, PersonFactory, RegistrationFactory
 

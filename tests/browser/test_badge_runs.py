@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from playwright.sync_api import expect
 
+from atrium.checkin.badges import badge_selection
+from atrium.checkin.models import BadgePrintRun
 from atrium.events.models import Conference
-from atrium.registration.badges import badge_selection
-from atrium.registration.models import BadgePrintRun, Registration
+from atrium.registration.models import Registration
 from tests.browser.conftest import DESKTOP, PHONE, no_horizontal_overflow, screenshot
 from tests.browser.test_accessibility import serious_violations
 from tests.registration.factories_organiser import ConferenceRoleFactory

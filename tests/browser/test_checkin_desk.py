@@ -16,8 +16,10 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from atrium.registration.badges import badge_issue, sign_badge_key
-from atrium.registration.models import CheckIn, SeatBooking
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.models import CheckIn
+from atrium.checkin.tokens import sign_badge_key
+from atrium.registration.models import SeatBooking
 from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE, no_horizontal_overflow, screenshot
 from tests.browser.test_accessibility import serious_violations
 from tests.factories import (
@@ -315,7 +317,7 @@ def test_organiser_dashboard_counts_refresh_themselves(browser, live_server, des
         page.goto(live_server.url + f"/c/{SLUG}/organiser/")
         total = page.locator("#checkin-today [data-total]")
         expect(total).to_have_text("0")
-        from atrium.registration import checkin
+        from atrium.checkin import services as checkin
 
         checkin.checkin_person(
             conference=desk["conference"],

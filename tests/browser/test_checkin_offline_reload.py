@@ -12,8 +12,9 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from atrium.registration.badges import badge_issue, sign_badge_key
-from atrium.registration.models import CheckIn
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.models import CheckIn
+from atrium.checkin.tokens import sign_badge_key
 from tests.browser.conftest import PHONE
 from tests.factories import (
     ConferenceFactory,

@@ -10,7 +10,8 @@ from django.test import Client
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from atrium.registration.badges import badge_issue, sign_badge_key
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.tokens import sign_badge_key
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_accessibility import serious_violations
 from tests.factories import (

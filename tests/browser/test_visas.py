@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from atrium.core.models import AuditEntry
 from atrium.events.models import Conference
-from atrium.registration.models import VisaLetterRequest
+from atrium.visas.models import VisaLetterRequest
 from tests.browser.conftest import PHONE, no_horizontal_overflow, screenshot
 from tests.browser.test_accessibility import serious_violations
 from tests.factories import PersonFactory, RegistrationFactory, UserFactory

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from atrium.checkin.certificates import certificate_refusal
+from atrium.checkin.models import CheckIn
 from atrium.demo.loader import load_demo
-from atrium.registration.models import CheckIn, Order, Registration
-from atrium.registration.papers import certificate_refusal, receipt_refusal
+from atrium.registration.models import Order, Registration
+from atrium.registration.receipts import receipt_refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +33,9 @@ def test_fresh_demo_has_numbered_receipts_and_check_ins(client):
     assert certificate_refusal(cecile) is None  # the demo edition is over
     client.force_login(cecile.person.user)
     me = client.get(reverse("registration:me")).content.decode()
-    assert reverse("papers:my-receipt", args=["beijing-2025"]) in me
-    assert reverse("papers:my-certificate", args=["beijing-2025"]) in me
-    response = client.get(reverse("papers:my-certificate", args=["beijing-2025"]))
+    assert reverse("registration:my-receipt", args=["beijing-2025"]) in me
+    assert reverse("checkin:my-certificate", args=["beijing-2025"]) in me
+    response = client.get(reverse("checkin:my-certificate", args=["beijing-2025"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
     # Loading again numbers nothing twice and adds no check-in.

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.tokens import sign_badge_key
 from atrium.core.models import AuditEntry
 from atrium.network import photos
 from atrium.network.models import Person
-from atrium.registration.badges import badge_issue, sign_badge_key
 from tests.factories import (
     ConferenceFactory,
     PersonFactory,

@@ -6,7 +6,7 @@ import uuid
 
 import factory
 
-from atrium.registration.models import CheckIn
+from atrium.checkin.models import CheckIn
 from tests.factories import RegistrationFactory
 
 

@@ -15,9 +15,9 @@ from atrium.api.errors import ErrorOut, responses
 from atrium.api.models import ApiToken
 from atrium.api.pagination import Page
 from atrium.api.routers.events import Slug
+from atrium.checkin.models import CheckIn
+from atrium.checkin.services import checkin_scan
 from atrium.events.models import Session
-from atrium.registration.checkin import checkin_scan
-from atrium.registration.models_checkin import CheckIn
 
 router = Router(tags=["Check-in"], auth=token_auth)
 
