@@ -240,3 +240,6 @@ if not ATRIUM_PASSPORT_KEY and DEBUG:
     ).decode("ascii")
 # Days after an edition's last day when `manage.py visa_purge` removes its passport data.
 ATRIUM_PASSPORT_RETENTION_DAYS = int(os.environ.get("ATRIUM_PASSPORT_RETENTION_DAYS", "90"))
+# Organisers and check-in staff see a delegate's photo until this many days after the
+# edition's last day (and only while the registration is pending or confirmed).
+ATRIUM_PHOTO_VISIBLE_DAYS = int(os.environ.get("ATRIUM_PHOTO_VISIBLE_DAYS", "30"))

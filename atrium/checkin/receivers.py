@@ -3,6 +3,11 @@ and dashboard), connected in ``CheckinConfig.ready``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
 from atrium.checkin import certificates, selectors
 from atrium.core.sections import Section
 
@@ -40,8 +45,25 @@ def dashboard_panel(*, request, conference) -> Section:
     return Section("checkin/_today.html", {"counts": selectors.checkin_counts(conference)})
 
 
+def photo_viewer(*, user, person) -> bool:
+    """Organisers and check-in staff see the photo of someone with an active registration
+    (pending or confirmed) for their edition, until ``ATRIUM_PHOTO_VISIBLE_DAYS`` after its
+    last day; a cancelled or rejected registration, or an edition long over, shows nothing."""
+    from atrium.events.permissions import Role, has_role
+    from atrium.registration.models import Registration
+
+    since = timezone.localdate() - dt.timedelta(days=settings.ATRIUM_PHOTO_VISIBLE_DAYS)
+    registrations = Registration.objects.filter(
+        person=person, status__in=Registration.ACTIVE, conference__end_date__gte=since
+    ).select_related("conference")
+    return any(has_role(user, r.conference, Role.CHECKIN) for r in registrations)
+
+
 def connect() -> None:
+    from atrium.network import hooks as network_hooks
     from atrium.registration import hooks
+
+    network_hooks.photo_viewers.connect(photo_viewer)
 
     hooks.me_sections.register(me_section, order=20)
     hooks.registration_detail_sections.register(registration_facts, order=20)

@@ -168,10 +168,10 @@ def person_photo_remove(*, person: Person, actor) -> Person:
 
 
 def can_see_photo(user, person: Person) -> bool:
-    """The person, staff who may change people, organisers and check-in staff of an
-    edition where the person has a registration."""
-    from atrium.events.models import Conference
-    from atrium.events.permissions import Role, has_role
+    """The person, staff who may change people, and whoever a receiver of
+    ``hooks.photo_viewers`` allows (check-in: organisers and check-in staff of an edition
+    the person is actively registered for, until a while after it ends)."""
+    from atrium.network.hooks import photo_viewers
 
     if not user or not user.is_authenticated or not user.is_active:
         return False
@@ -179,5 +179,4 @@ def can_see_photo(user, person: Person) -> bool:
         return True
     if user.is_staff and user.has_perm("network.change_person"):
         return True
-    conferences = Conference.objects.filter(registrations__person=person).distinct()
-    return any(has_role(user, conference, Role.CHECKIN) for conference in conferences)
+    return any(photo_viewers.send(user=user, person=person))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
@@ -56,7 +58,13 @@ def _login(browser, live_server, user, viewport):
 
 def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    conference = ConferenceFactory(slug="beijing-photo", name="42nd IASP World Conference")
+    today = timezone.localdate()  # photos are shown around an edition, not a year after
+    conference = ConferenceFactory(
+        slug="beijing-photo",
+        name="42nd IASP World Conference",
+        start_date=today,
+        end_date=today + dt.timedelta(days=2),
+    )
     user = UserFactory(email="cecile@example.org")
     person = PersonFactory(name="Cecile Harle", user=user)
     registration = RegistrationFactory(

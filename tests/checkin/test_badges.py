@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from atrium.checkin.badges import badge_issue, badge_pdf, badge_role
-from atrium.checkin.models import Badge
+from atrium.checkin.models import Badge, new_badge_key
 from atrium.checkin.tokens import sign_badge_key, unsign_badge_token
 from atrium.registration.models import Registration
 from tests.factories import (
@@ -252,3 +252,17 @@ def test_organiser_batch_by_type_skips_printed(client, conference, majun):
     assert client.get(url, {"type": delegate_type.pk}).context["count"] == 0
     assert client.get(url, {"printed": "all"}).context["count"] == 2
     assert client.get(url, {"type": "nonsense"}).status_code == 400
+
+
+def test_a_badge_signed_before_a_key_rotation_still_verifies(settings):
+    """Rotating SECRET_KEY keeps the old key in SECRET_KEY_FALLBACKS: printed badges work."""
+    key = new_badge_key()
+    settings.SECRET_KEY = "the-old-secret-key-of-the-edition-0123456789"
+    settings.SECRET_KEY_FALLBACKS = []
+    printed = sign_badge_key(key)
+    settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-9876543210"
+    assert unsign_badge_token(printed) is None  # without the fallback it fails…
+    settings.SECRET_KEY_FALLBACKS = ["the-old-secret-key-of-the-edition-0123456789"]
+    assert unsign_badge_token(printed) == key  # …with it, the printed badge still checks in
+    assert sign_badge_key(key) != printed  # new badges are signed with the new key
+    assert unsign_badge_token(sign_badge_key(key)) == key

@@ -194,7 +194,14 @@ def test_photo_form_needs_login_and_csrf(client, delegate):
 
 @pytest.fixture
 def registered(delegate):
-    conference = ConferenceFactory(slug="beijing-2025")
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()  # photos are shown around an edition, not a year after
+    conference = ConferenceFactory(
+        slug="beijing-2025", start_date=today, end_date=today + dt.timedelta(days=2)
+    )
     registration = RegistrationFactory(
         conference=conference,
         person=delegate,
@@ -238,6 +245,39 @@ def test_photo_view_permissions(client, delegate, registered):
     # Nobody learns whether a person without a photo exists.
     client.force_login(delegate.user)
     assert client.get(reverse("network:person-photo", args=["nobody"])).status_code == 404
+
+
+@pytest.mark.parametrize("status", ["cancelled", "rejected"])
+def test_photo_hidden_once_the_registration_is_withdrawn(client, delegate, registered, status):
+    url = reverse("network:person-photo", args=[delegate.slug])
+    staff = ConferenceRoleFactory(conference=registered.conference, role="checkin").user
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+    registered.status = status
+    registered.save(update_fields=["status"])
+    assert client.get(url).status_code == 404
+    client.force_login(delegate.user)
+    assert client.get(url).status_code == 200  # the person still sees their own
+
+
+def test_photo_hidden_a_set_time_after_the_edition(client, settings, delegate, registered):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.ATRIUM_PHOTO_VISIBLE_DAYS = 30
+    conference = registered.conference
+    url = reverse("network:person-photo", args=[delegate.slug])
+    client.force_login(ConferenceRoleFactory(conference=conference, role="organiser").user)
+    today = timezone.localdate()
+    conference.start_date = today - dt.timedelta(days=33)
+    conference.end_date = today - dt.timedelta(days=30)
+    conference.save(update_fields=["start_date", "end_date"])
+    assert client.get(url).status_code == 200  # 30 days after: still
+    conference.start_date -= dt.timedelta(days=1)
+    conference.end_date -= dt.timedelta(days=1)
+    conference.save(update_fields=["start_date", "end_date"])
+    assert client.get(url).status_code == 404  # 31 days after: no more
 
 
 def test_the_file_is_not_under_a_public_media_address(delegate, registered):
