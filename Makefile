@@ -45,6 +45,7 @@ test: install-dev system-deps lint test-sqlite test-postgres
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test-sqlite:
 	@echo "== tests on SQLite"

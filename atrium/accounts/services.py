@@ -28,7 +28,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from atrium.accounts.models import SignUp
@@ -92,15 +91,6 @@ def awaits_verification(user: AbstractBaseUser) -> bool:
         return False
     sign_up = SignUp.objects.filter(user=user).first()
     return sign_up is not None and sign_up.verified is None
-
-
-def safe_next_url(next_url: str, *, allowed_hosts: set[str] | None = None) -> str:
-    """``next_url`` if it stays on this site, else an empty string."""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts=allowed_hosts or set(), require_https=False
-    ):
-        return next_url
-    return ""
 
 
 # --- sign-up -----------------------------------------------------------------------------

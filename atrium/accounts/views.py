@@ -20,6 +20,7 @@ from atrium.accounts.forms import (
     ResendVerificationForm,
     SignUpForm,
 )
+from atrium.core import views as core_views
 
 SIGNED_UP_EMAIL = "accounts:signed-up-email"
 RESENT_EMAIL = "accounts:resent-email"
@@ -30,8 +31,7 @@ def _site_url(request) -> str:
 
 
 def _next_url(request) -> str:
-    raw = request.POST.get("next") or request.GET.get("next") or ""
-    return services.safe_next_url(raw, allowed_hosts={request.get_host()})
+    return core_views.next_url(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,7 +108,7 @@ def verify(request, token: str):
         return _verification_failed(request, error)
     login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Thank you: your e-mail address is confirmed. Welcome!"))
-    next_url = services.safe_next_url(result.next_url, allowed_hosts={request.get_host()})
+    next_url = core_views.safe_next_url(result.next_url, allowed_hosts={request.get_host()})
     return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 

@@ -25,9 +25,7 @@ from atrium.checkin.badges import STALE_RUN, badge_layout_set
 from atrium.checkin.forms import BadgeLayoutForm
 from atrium.checkin.models import BadgePrintRun
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required
-
-organiser_required = conference_role_required(Role.ORGANISER)
+from atrium.events.permissions import organiser_required
 
 #: Runs listed on the page, newest first.
 RUNS_SHOWN = 10

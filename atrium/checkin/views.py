@@ -45,12 +45,13 @@ from atrium.checkin.forms import (
 from atrium.core.forms import add_service_errors
 from atrium.core.views import pdf_response
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required, personal_papers_required
+from atrium.events.permissions import (
+    checkin_required,
+    organiser_required,
+    personal_papers_required,
+)
 from atrium.registration import selectors
 from atrium.registration.models import Registration
-
-organiser_required = conference_role_required(Role.ORGANISER)
-checkin_required = conference_role_required(Role.CHECKIN)
 
 
 def _layout(conference: Conference, value: str | None) -> str:

@@ -11,15 +11,29 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from atrium.core.forms import add_service_errors
 
 
-def render_in_conference_time(request, conference, template: str, context: dict):
-    """Render with the conference's time zone active, so every time shows in local time."""
+def render_in_conference_time(
+    request, conference, template: str, context: dict, *, status: int = 200, private=False
+):
+    """Render with the conference's time zone active, so every time shows in local time.
+
+    Every page of an edition goes through here (the organiser pages, the desk, B2B, visas,
+    webhooks), so none forgets the zone. ``private``: never cached (personal or organiser
+    data).
+    """
     with timezone.override(conference.tz):
-        response = TemplateResponse(request, template, {"conference": conference, **context})
-        return response.render()
+        response = TemplateResponse(
+            request, template, {"conference": conference, **context}, status=status
+        )
+        response.render()
+    if private:
+        add_never_cache_headers(response)
+    return response
 
 
 def pdf_response(data: bytes, stem: str) -> HttpResponse:
@@ -71,3 +85,21 @@ def favicon(request):
     from django.templatetags.static import static
 
     return HttpResponsePermanentRedirect(static("atrium/favicon.svg"))
+
+
+def safe_next_url(next_url: str, *, allowed_hosts: set[str] | None = None) -> str:
+    """``next_url`` if it stays on this site (a path, or this host), else an empty string."""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts=allowed_hosts or set(), require_https=False
+    ):
+        return next_url
+    return ""
+
+
+def next_url(request, default: str = "") -> str:
+    """The ``next`` of a request (POST, then GET) if it stays on this site, else ``default``.
+
+    Every view that follows a ``next`` asks here: no open redirect to another site.
+    """
+    raw = request.POST.get("next") or request.GET.get("next") or ""
+    return safe_next_url(raw, allowed_hosts={request.get_host()}) or default

@@ -58,3 +58,8 @@ def conference_role_required(*roles: str, hide: bool = False):
 #: request or letter): organisers only, and anyone else learns nothing, not even that the
 #: papers exist (404).
 personal_papers_required = conference_role_required(Role.ORGANISER, hide=True)
+
+
+#: The view decorators of the roles, used by every organiser and desk page.
+organiser_required = conference_role_required(Role.ORGANISER)
+checkin_required = conference_role_required(Role.CHECKIN)

@@ -4,20 +4,11 @@ keyed by these fields (``add_service_errors``)."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from atrium.core.forms import add_service_errors  # noqa: F401 (views import it from here)
 from atrium.matchmaking.models import Language, PartnershipKind
 from atrium.network.models import Organisation, Sector
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names, the rest at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class SectorChoiceField(forms.ModelMultipleChoiceField):

@@ -17,15 +17,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atrium.core.views import render_in_conference_time
 from atrium.events.models import Conference, Session
-from atrium.events.permissions import Role, conference_role_required
+from atrium.events.permissions import organiser_required
 from atrium.matchmaking import selectors, services
 from atrium.matchmaking.forms import (
     AnswerForm,
@@ -40,19 +39,15 @@ from atrium.matchmaking.forms import (
 from atrium.matchmaking.models import Meeting, MeetingRequest, Participant, SchedulerRun
 from atrium.registration.models import Registration
 
-organiser_required = conference_role_required(Role.ORGANISER)
 SUGGESTIONS = 10
 PEOPLE_PER_PAGE = 24
 
 
 def _render(request, conference, template: str, context: dict, status: int = 200):
-    """Render in the edition's time zone; never cached (personal or organiser data)."""
-    with timezone.override(conference.tz):
-        response = render(
-            request, template, {"conference": conference, "nav": "b2b", **context}, status=status
-        )
-    add_never_cache_headers(response)
-    return response
+    """A B2B page, never cached (personal or organiser data)."""
+    return render_in_conference_time(
+        request, conference, template, {"nav": "b2b", **context}, status=status, private=True
+    )
 
 
 def delegate_required(view):

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core import tabular
 from atrium.core.forms import add_service_errors
-from atrium.core.views import form_action
+from atrium.core.views import form_action, render_in_conference_time
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required
+from atrium.events.permissions import organiser_required
 from atrium.registration import hooks, selectors, services
 from atrium.registration.models import Registration
 from atrium.registration.organiser_forms import (
@@ -35,8 +34,6 @@ from atrium.registration.organiser_forms import (
     RegistrationFilterForm,
     RejectForm,
 )
-
-organiser_required = conference_role_required(Role.ORGANISER)
 
 # The audit trail's action codes, as the history panel shows them.
 HISTORY_LABELS = {
@@ -57,15 +54,10 @@ HISTORY_LABELS = {
 
 
 def _render(request, conference: Conference, template: str, context: dict, *, tab, status=200):
-    """Render in the edition's time zone, with the organiser tab ``tab`` marked."""
-    with timezone.override(conference.tz):
-        response = TemplateResponse(
-            request,
-            template,
-            {"conference": conference, "nav": "organiser", "tab": tab, **context},
-            status=status,
-        )
-        return response.render()
+    """An organiser page with the tab ``tab`` marked."""
+    return render_in_conference_time(
+        request, conference, template, {"nav": "organiser", "tab": tab, **context}, status=status
+    )
 
 
 # --- dashboard -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atrium.core.forms import add_service_errors
-from atrium.core.views import render_in_conference_time
+from atrium.core.views import next_url, render_in_conference_time
 from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
@@ -365,7 +365,7 @@ def seat_cancel(request, slug, booking_id):
     )
     services.seat_cancel(booking=booking, actor=request.user)
     messages.success(request, _("You are no longer signed up for %s.") % booking.session.title_i18n)
-    return redirect(request.POST.get("next") or reverse("registration:signups", args=[slug]))
+    return redirect(next_url(request, reverse("registration:signups", args=[slug])))
 
 
 # --- delegations -----------------------------------------------------------------------

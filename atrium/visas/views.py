@@ -19,18 +19,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core.audit import history
 from atrium.core.forms import add_service_errors
-from atrium.core.views import form_action, pdf_response
+from atrium.core.views import form_action, pdf_response, render_in_conference_time
 from atrium.events.models import Conference
-from atrium.events.permissions import Role, conference_role_required, personal_papers_required
+from atrium.events.permissions import (
+    organiser_required,
+    personal_papers_required,
+)
 from atrium.registration.models import Registration
 from atrium.visas import services as visas
 from atrium.visas.forms import (
@@ -41,8 +42,6 @@ from atrium.visas.forms import (
     VisaRequestForm,
 )
 from atrium.visas.models import VisaLetterRequest
-
-organiser_required = conference_role_required(Role.ORGANISER)
 
 HISTORY_LABELS = {
     "visa.requested": gettext_lazy("Requested"),
@@ -58,11 +57,7 @@ HISTORY_LABELS = {
 
 
 def _render(request, conference: Conference, template: str, context: dict, *, status=200):
-    with timezone.override(conference.tz):
-        response = TemplateResponse(
-            request, template, {"conference": conference, **context}, status=status
-        )
-        return response.render()
+    return render_in_conference_time(request, conference, template, context, status=status)
 
 
 # --- the delegate ------------------------------------------------------------------------

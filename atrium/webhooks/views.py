@@ -4,37 +4,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from atrium.events.permissions import Role, conference_role_required
+from atrium.core.views import render_in_conference_time
+from atrium.events.permissions import organiser_required
 from atrium.webhooks import selectors, services
 from atrium.webhooks.forms import EndpointForm
 from atrium.webhooks.models import Delivery, Endpoint
 
-organiser_required = conference_role_required(Role.ORGANISER)
-
 
 def _render(request, conference, template: str, context: dict, status: int = 200):
-    """Render in the edition's time zone, never cached (organiser data)."""
-    with timezone.override(conference.tz):
-        response = render(
-            request,
-            template,
-            {
-                "conference": conference,
-                "nav": "webhooks",
-                "webhook_timeout": int(services.request_timeout()),
-                "webhook_max_attempts": services.max_attempts(),
-                **context,
-            },
-            status=status,
-        )
-    add_never_cache_headers(response)
-    return response
+    """A webhooks page, never cached (organiser data)."""
+    extra = {
+        "nav": "webhooks",
+        "webhook_timeout": int(services.request_timeout()),
+        "webhook_max_attempts": services.max_attempts(),
+    }
+    return render_in_conference_time(
+        request, conference, template, {**extra, **context}, status=status, private=True
+    )
 
 
 def _endpoint(conference, endpoint_id: int) -> Endpoint:
