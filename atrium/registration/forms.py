@@ -111,18 +111,6 @@ class CancelForm(forms.Form):
         error_messages={"required": _("Tick the box to confirm the cancellation.")},
     )
 
-    MAX_PROOF_BYTES = 5 * 1024 * 1024
-    PROOF_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
-
-    def clean_proof(self):
-        proof = self.cleaned_data.get("proof")
-        if proof:
-            if proof.size > self.MAX_PROOF_BYTES:
-                raise ValidationError(_("The file is larger than 5 MB."))
-            if not proof.name.lower().endswith(self.PROOF_TYPES):
-                raise ValidationError(_("Upload a PDF, JPEG or PNG file."))
-        return proof
-
 
 class DelegationForm(forms.ModelForm):
     class Meta:

@@ -21,6 +21,7 @@ urlpatterns = [
     path(REGISTRATION + "mark-paid/", views.registration_mark_paid, name="mark_paid"),
     path(REGISTRATION + "cancel/", views.registration_cancel, name="cancel"),
     path(REGISTRATION + "receipt.pdf", receipt_views.organiser_receipt, name="receipt"),
+    path(REGISTRATION + "visa-refusal/", views.registration_refusal_proof, name="refusal-proof"),
     path(BASE + "quotas/", views.quota_list, name="quotas"),
     path(QUOTA, views.quota_detail, name="quota"),
     path(QUOTA + "promote/", views.quota_promote, name="promote"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core import tabular
+from atrium.core.audit import log_action
 from atrium.core.forms import add_service_errors
 from atrium.core.views import form_action, render_in_conference_time
 from atrium.events.models import Conference
@@ -332,6 +333,36 @@ def registration_cancel(request, conference: Conference, reference: str):
         ),
         success=_("The registration of %(name)s is cancelled; they have been told by e-mail."),
     )
+
+
+@require_GET
+@organiser_required
+def registration_refusal_proof(request, conference: Conference, reference: str):
+    """The visa-refusal letter a delegate attached: organisers of the edition only, logged."""
+    registration = _registration_or_404(conference, reference)
+    if not registration.visa_refusal_proof:
+        raise Http404(_("No letter was attached to this cancellation."))
+    try:
+        handle = registration.visa_refusal_proof.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    log_action(
+        actor=request.user,
+        action="registration.refusal_proof_opened",
+        obj=registration,
+        conference=conference,
+    )
+    head = handle.read(8)
+    handle.seek(0)
+    kind = next((k for sig, k in services.PROOF_SIGNATURES.items() if head.startswith(sig)), "")
+    content_type = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(
+        kind, "application/octet-stream"
+    )
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- seat quotas -----------------------------------------------------------------------

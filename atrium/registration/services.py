@@ -566,6 +566,29 @@ def registration_reject(*, registration: Registration, actor, reason: str) -> Re
     return registration
 
 
+#: The visa-refusal letter: at most this size, and a PDF, JPEG or PNG by its content.
+MAX_PROOF_BYTES = 5 * 1024 * 1024
+PROOF_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def refusal_proof_check(proof) -> None:
+    """Refuse a visa-refusal letter that is too large or not a PDF, JPEG or PNG.
+
+    Checked by its first bytes, never by its name (a renamed file is refused), and by its
+    size before anything reads it. The rule for the delegate's form, the organisers' form
+    and the API alike.
+    """
+    if proof.size is not None and proof.size > MAX_PROOF_BYTES:
+        raise ValidationError({"proof": _("The file is larger than 5 MB.")})
+    proof.seek(0)
+    head = proof.read(8)
+    proof.seek(0)
+    if not any(head.startswith(signature) for signature in PROOF_SIGNATURES):
+        raise ValidationError(
+            {"proof": _("Upload the letter as a PDF, JPEG or PNG file (this file is not one).")}
+        )
+
+
 @transaction.atomic
 def registration_cancel(
     *,
@@ -580,6 +603,8 @@ def registration_cancel(
     A full refund for a refused visa needs the refusal letter (``proof``).
     """
     at = at or timezone.now()
+    if proof:
+        refusal_proof_check(proof)
     registration = _lock_registration(registration)
     if registration.status not in Registration.ACTIVE:
         raise ValidationError(_("This registration is already cancelled."))

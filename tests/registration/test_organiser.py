@@ -947,3 +947,39 @@ def test_a_reason_in_chinese_is_mailed_as_written(orga, conference):
     with TestCase.captureOnCommitCallbacks(execute=True):
         orga.post(detail_url(registration, "reject"), {"reason": "名额已满"})
     assert "名额已满" in mail.outbox[0].body
+
+
+def test_a_fake_refusal_letter_is_refused_by_its_content_and_nothing_changes(orga, conference):
+    registration = submit(conference, RegistrationTypeFactory(conference=conference))
+    services.order_mark_paid(order=registration.order, actor=None)
+    fake = SimpleUploadedFile("refusal.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    response = orga.post(detail_url(registration, "cancel"), {"visa_refused": "on", "proof": fake})
+    assert response.status_code == 400
+    assert "proof" in response.context["cancel_form"].errors
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert not registration.visa_refusal_proof
+
+
+def test_the_refusal_letter_opens_for_the_editions_organisers_only(
+    orga, client, conference, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    registration = submit(conference, RegistrationTypeFactory(conference=conference))
+    services.order_mark_paid(order=registration.order, actor=None)
+    letter = SimpleUploadedFile("refusal.pdf", b"%PDF-1.4 refusal", "application/pdf")
+    services.registration_cancel(
+        registration=registration, actor=None, visa_refused=True, proof=letter
+    )
+    url = detail_url(registration, "refusal-proof")
+    assert url in orga.get(detail_url(registration)).content.decode()
+    response = orga.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4")
+    assert AuditEntry.objects.filter(action="registration.refusal_proof_opened").count() == 1
+    other = ConferenceRoleFactory(conference=ConferenceFactory(slug="elsewhere")).user
+    client.force_login(other)
+    assert client.get(url).status_code == 403
+    client.force_login(AccountFactory())
+    assert client.get(url).status_code == 403
