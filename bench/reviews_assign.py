@@ -31,6 +31,8 @@ The generated call
   ``+0.15`` for "willing"; a "not willing" bid sets it to 0 (the lowest);
 * loads: about 10 % more capacity than the reviews wanted, but a fifth of the reviewers give
   only half the usual load; 2 % of the submissions already have one locked reviewer.
+
+Variants of large (``large-tight``, ``large-bids``): see ``VARIANTS``.
 """
 
 from __future__ import annotations
@@ -52,10 +54,18 @@ sys.path.insert(0, str(ROOT))
 
 from atrium.reviews.checker import check  # noqa: E402
 
-SIZES: dict[str, dict[str, int]] = {
+_LARGE = {"submissions": 5000, "reviewers": 1500, "reviews": 3, "topics": 40, "bids": 20}
+SIZES: dict[str, dict[str, Any]] = {
     "small": {"submissions": 120, "reviewers": 25, "reviews": 5, "topics": 8, "bids": 30},
     "medium": {"submissions": 1000, "reviewers": 300, "reviews": 3, "topics": 25, "bids": 20},
-    "large": {"submissions": 5000, "reviewers": 1500, "reviews": 3, "topics": 40, "bids": 20},
+    "large": _LARGE,
+}
+# variants of large, run on request: loads 10 % short of the reviews wanted; and a call
+# whose affinities come from bids only (no expertise profiles), so that nearly every pair
+# has affinity 0 and the zero pairs are found by pricing, round after round
+VARIANTS: dict[str, dict[str, Any]] = {
+    "large-tight": _LARGE | {"slack": 0.9},
+    "large-bids": _LARGE | {"expertise": False},
 }
 
 
@@ -78,6 +88,7 @@ def generate(
     seed: int = 0,
     slack: float = 1.1,
     locked_share: float = 0.02,
+    expertise: bool = True,
 ) -> dict[str, Any]:
     """A call with review, as a JSON-ready instance for ``atrium.reviews.assign``."""
     rng = np.random.default_rng(seed)
@@ -131,8 +142,10 @@ def generate(
         bid[r, chosen] = rng.choice([2, 1, -1], size=len(chosen), p=[0.4, 0.4, 0.2])
     score += np.where(bid == 2, 0.35, 0.0) + np.where(bid == 1, 0.15, 0.0)
     score = np.where(bid == -1, 0.0, np.minimum(score, 1.0))
+    if not expertise:
+        score = np.where(bid == 2, 0.85, 0.0) + np.where(bid == 1, 0.5, 0.0)
     score = np.round(score, 3)
-    listed = ((overlap > 0) | (bid != 0)) & ~conflict
+    listed = (((overlap > 0) & expertise) | (bid != 0)) & ~conflict
     rr, ss = np.nonzero(listed)
 
     # loads: a fifth give half the usual load
@@ -162,7 +175,7 @@ def generate(
 
 
 def generate_size(size: str, *, seed: int = 0) -> dict[str, Any]:
-    return generate(**SIZES[size], seed=seed)
+    return generate(**(SIZES | VARIANTS)[size], seed=seed)
 
 
 # --------------------------------------------------------------------------- baseline
@@ -281,11 +294,20 @@ def run(size: str, seed: int, write: str | None) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        metavar="SIZE",
+        help=f"{', '.join(SIZES | VARIANTS)} (default: all but the variants)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", help="keep the (single) generated instance at this path")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    unknown = [s for s in args.sizes if s not in SIZES | VARIANTS]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}: choose from {', '.join(SIZES | VARIANTS)}")
+    args.sizes = args.sizes or list(SIZES)
     for size in args.sizes:
         row = run(size, args.seed, args.write)
         if args.json:

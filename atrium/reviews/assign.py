@@ -132,42 +132,67 @@ def _entities(data: dict, name: str, count_field: str) -> tuple[list[str], list[
     return ids, counts
 
 
+def _bad_pair(name: str, i: int, item: Any, rindex: dict, sindex: dict, width: int) -> None:
+    """Name what is wrong with ``item``, the ``i``-th entry of ``name`` (if anything)."""
+    if not isinstance(item, list) or len(item) != width:
+        shape = "[reviewer, submission, affinity]" if width == 3 else "[reviewer, submission]"
+        _fail(f"{name}[{i}]: expected {shape}")
+    if not isinstance(item[0], str) or item[0] not in rindex:
+        _fail(f"{name}[{i}]: unknown reviewer {item[0]!r}")
+    if not isinstance(item[1], str) or item[1] not in sindex:
+        _fail(f"{name}[{i}]: unknown submission {item[1]!r}")
+    if width == 3:
+        w = item[2]
+        where = f"{name}[{i}] ({item[0]}, {item[1]})"
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
+            _fail(f"{where}: affinity must be a number")
+        if w < 0 or w > 1:
+            _fail(f"{where}: affinity {w} is not in [0, 1]")
+        if abs(w * SCALE - round(w * SCALE)) > 1e-6:
+            _fail(f"{where}: affinity {w} has more than three decimals")
+
+
 def _pairs(
     data: dict, name: str, rindex: dict[str, int], sindex: dict[str, int], width: int
-) -> tuple[list[int], list[int], list[int]]:
+) -> tuple[list[int], list[int], np.ndarray]:
+    """Reviewer and submission indices (and affinities in thousandths) of a list of pairs.
+
+    A fast pass does the lookups and checks the numbers with numpy; the first failure is
+    then described by :func:`_bad_pair`.
+    """
     items = data.get(name, [])
     if not isinstance(items, list):
         _fail(f"{name}: expected a list")
     rs: list[int] = []
     ss: list[int] = []
-    ws: list[int] = []
-    rget = rindex.get
-    sget = sindex.get
-    for i, item in enumerate(items):
-        if not isinstance(item, list) or len(item) != width:
-            shape = "[reviewer, submission, affinity]" if width == 3 else "[reviewer, submission]"
-            _fail(f"{name}[{i}]: expected {shape}")
-        r = rget(item[0]) if isinstance(item[0], str) else None
-        if r is None:
-            _fail(f"{name}[{i}]: unknown reviewer {item[0]!r}")
-        s = sget(item[1]) if isinstance(item[1], str) else None
-        if s is None:
-            _fail(f"{name}[{i}]: unknown submission {item[1]!r}")
-        rs.append(r)
-        ss.append(s)
+    raw: list[Any] = []
+    try:
+        for item in items:
+            if type(item) is not list or len(item) != width:
+                raise LookupError
+            r = rindex[item[0]]
+            s = sindex[item[1]]
+            rs.append(r)
+            ss.append(s)
         if width == 3:
-            w = item[2]
-            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
-                _fail(f"{name}[{i}] ({item[0]}, {item[1]}): affinity must be a number")
-            if w < 0 or w > 1:
-                _fail(f"{name}[{i}] ({item[0]}, {item[1]}): affinity {w} is not in [0, 1]")
-            t = round(w * SCALE)
-            if abs(w * SCALE - t) > 1e-6:
-                _fail(
-                    f"{name}[{i}] ({item[0]}, {item[1]}): affinity {w} has more than three decimals"
-                )
-            ws.append(t)
-    return rs, ss, ws
+            raw = [item[2] for item in items]
+    except (LookupError, TypeError):
+        i = len(ss)  # the items before it all passed
+        _bad_pair(name, i, items[i], rindex, sindex, width)
+        raise  # pragma: no cover - _bad_pair always fails here
+    if width != 3:
+        return rs, ss, np.zeros(0, dtype=np.int64)
+    for i, w in enumerate(raw):
+        if type(w) is not float and type(w) is not int:
+            _bad_pair(name, i, items[i], rindex, sindex, width)
+    w = np.asarray(raw, dtype=np.float64) * SCALE
+    thousandths = np.round(w)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(w) | (w < 0) | (w > SCALE) | (np.abs(w - thousandths) > 1e-6)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _bad_pair(name, i, items[i], rindex, sindex, width)
+    return rs, ss, thousandths.astype(np.int64)
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:

@@ -400,3 +400,21 @@ def test_command_line_exits_2_on_bad_input(tmp_path: Path, content: str, named: 
     assert done.returncode == 2
     assert named in done.stderr
     assert done.stdout == ""
+
+
+def test_a_time_limit_cut_short_still_gives_a_valid_answer_and_bound() -> None:
+    # with no time at all, the solver stops after its first round
+    cut = []
+    for seed in range(25):
+        inst = _random_instance(random.Random(1000 + seed), stars=True)
+        out = solve(inst, time_limit=0)
+        problems, placed, total = check(inst, out)
+        assert problems == []
+        most, best = _exact(inst)
+        assert out["placed_upper_bound"] >= most
+        if placed == most:
+            assert round(out["upper_bound"] * 1000) >= best
+        assert (out["status"] == "optimal") == (out["upper_bound"] == out["objective"])
+        assert out["proof"]["dual_value"] == _dense_proof_value(inst, out["proof"])
+        cut.append(out["status"] == "feasible")
+    assert any(cut)
