@@ -212,7 +212,9 @@ def greedy(inst: dict[str, Any]) -> dict[str, Any]:
     return {
         "assignments": sorted(chosen),
         "placed": len(chosen),
-        "objective": round(sum(affinity.get(p, 0.0) for p in chosen), 3),
+        "objective": round(
+            sum(affinity.get(p, inst.get("default_affinity", 0)) for p in chosen), 3
+        ),
         "short": [{"submission": s, "missing": n} for s, n in need.items() if n > 0],
         "seconds": time.perf_counter() - t0,
     }

@@ -10,7 +10,10 @@ The problem
 Reviewers ``r`` with a maximum load ``L_r``; submissions ``s`` that want ``k_s`` reviews;
 an affinity ``w_rs`` in ``[0, 1]`` with at most three decimals (0 for a pair not listed);
 conflicted pairs, which are forbidden; locked pairs (already assigned or reviewed), which
-stay and count toward loads and ``k``.  A pair is assigned at most once.
+stay and count toward loads and ``k``.  A pair is assigned at most once.  An optional
+``default_affinity`` (0 unless given) is the affinity of the pairs not listed; the service
+layer can use it to make a "not willing" bid, listed as 0, a penalty against every pair
+about which nothing is known.
 
 The objective is lexicographic: first place as many reviews as possible, then maximise the
 total affinity of the assigned pairs.  Affinities are handled in integer thousandths, so the
@@ -23,8 +26,9 @@ The constraint matrix is that of a bipartite transportation problem, so the line
 relaxation is integral and a min-cost flow gives the exact optimum.
 
 1. Locked pairs are taken out and the loads and ``k`` reduced accordingly.
-2. *Column generation on a flow network.*  Pairs of positive affinity are all arcs; of the
-   (often millions of) zero-affinity pairs only a few per submission are arcs at first.
+2. *Column generation on a flow network.*  Listed pairs are all arcs; of the (often
+   millions of) *default pairs* (not listed, so of the default affinity, usually 0) only a
+   few per submission are arcs at first.
    OR-Tools' ``SimpleMinCostFlow.solve_max_flow_with_min_cost`` solves the restricted
    network; node potentials are computed from its residual graph (Bellman-Ford), which gives
    dual prices ``u_r`` (reviewer) and ``v_s`` (submission).  Any omitted pair with
@@ -32,8 +36,8 @@ relaxation is integral and a min-cost flow gives the exact optimum.
    rounds.
 3. *The proof.*  For **any** ``u, v >= 0`` the LP dual gives the upper bound
    ``D = sum L_r u_r + sum k_s v_s + sum over allowed pairs of max(0, W_rs - u_r - v_s)``.
-   It is computed from the instance and ``u, v`` only, over every allowed pair (the zero pairs
-   through sorted prices and prefix sums, so never one Python object per pair).  ``D`` bounds
+   It is computed from the instance and ``u, v`` only, over every allowed pair (the default
+   pairs through sorted prices and prefix sums, so never one Python object per pair).  ``D`` bounds
    ``M * placed + affinity`` of every assignment, so ``D == M * placed + objective`` proves
    both that no assignment places more reviews and that none with as many has more affinity.
 """
@@ -62,9 +66,9 @@ __all__ = [
 
 SCALE = 1000  # affinities are handled in integer thousandths
 
-# Zero-affinity candidate arcs per submission in the first round: k plus this.
+# Default-pair arcs per submission in the first round: k plus this.
 _ZERO_EXTRA = 3
-# Pricing adds at most this many zero-affinity arcs per submission and round, beyond k.
+# Pricing adds at most this many default-pair arcs per submission and round, beyond k.
 _PRICE_EXTRA = 2
 
 
@@ -87,6 +91,7 @@ class Instance:
     conf_s: np.ndarray
     lock_r: np.ndarray  # locked pairs
     lock_s: np.ndarray
+    default_w: int = 0  # affinity (thousandths) of the pairs not listed
 
     @property
     def n_reviewers(self) -> int:
@@ -142,14 +147,18 @@ def _bad_pair(name: str, i: int, item: Any, rindex: dict, sindex: dict, width: i
     if not isinstance(item[1], str) or item[1] not in sindex:
         _fail(f"{name}[{i}]: unknown submission {item[1]!r}")
     if width == 3:
-        w = item[2]
-        where = f"{name}[{i}] ({item[0]}, {item[1]})"
-        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
-            _fail(f"{where}: affinity must be a number")
-        if w < 0 or w > 1:
-            _fail(f"{where}: affinity {w} is not in [0, 1]")
-        if abs(w * SCALE - round(w * SCALE)) > 1e-6:
-            _fail(f"{where}: affinity {w} has more than three decimals")
+        _thousandths(item[2], f"{name}[{i}] ({item[0]}, {item[1]}): affinity")
+
+
+def _thousandths(w: Any, what: str) -> int:
+    """An affinity in [0, 1] with at most three decimals, in thousandths."""
+    if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
+        _fail(f"{what} must be a number")
+    if w < 0 or w > 1:
+        _fail(f"{what} {w} is not in [0, 1]")
+    if abs(w * SCALE - round(w * SCALE)) > 1e-6:
+        _fail(f"{what} {w} has more than three decimals")
+    return round(w * SCALE)
 
 
 def _pairs(
@@ -245,6 +254,7 @@ def parse_instance(data: Any) -> Instance:
         conf_s=arr(cs),
         lock_r=arr(lr),
         lock_s=arr(ls),
+        default_w=_thousandths(data.get("default_affinity", 0), "default_affinity"),
     )
     dup = _first_duplicate(inst.keys(inst.aff_r, inst.aff_s))
     if dup is not None:
@@ -298,11 +308,12 @@ class _Residual:
     loads: np.ndarray  # remaining loads L'
     demands: np.ndarray  # remaining reviews k'
     excl_keys: np.ndarray  # sorted keys of conflicted or locked pairs (never assignable)
-    pos_r: np.ndarray  # allowed pairs of positive affinity
-    pos_s: np.ndarray
-    pos_w: np.ndarray
-    pos_keys: np.ndarray  # their keys, sorted; pos_* are in this order
+    listed_r: np.ndarray  # allowed pairs listed with an affinity other than the default
+    listed_s: np.ndarray
+    listed_w: np.ndarray
+    listed_keys: np.ndarray  # their keys, sorted; listed_* are in this order
     big_m: int  # M: larger than any total affinity (in thousandths)
+    base: int  # M + the default affinity: the weight of every other allowed pair
 
 
 def _residual(inst: Instance) -> _Residual:
@@ -312,7 +323,7 @@ def _residual(inst: Instance) -> _Residual:
     excl = _sorted_unique(
         np.concatenate([inst.keys(inst.conf_r, inst.conf_s), inst.keys(inst.lock_r, inst.lock_s)])
     )
-    keep = inst.aff_w > 0
+    keep = inst.aff_w != inst.default_w  # a pair listed with the default is a default pair
     keys = inst.keys(inst.aff_r, inst.aff_s)
     keep &= ~_in_sorted(keys, excl)
     keys, r, s, w = keys[keep], inst.aff_r[keep], inst.aff_s[keep], inst.aff_w[keep]
@@ -322,11 +333,12 @@ def _residual(inst: Instance) -> _Residual:
         loads=loads,
         demands=demands,
         excl_keys=excl,
-        pos_r=r[order],
-        pos_s=s[order],
-        pos_w=w[order],
-        pos_keys=keys[order],
+        listed_r=r[order],
+        listed_s=s[order],
+        listed_w=w[order],
+        listed_keys=keys[order],
         big_m=SCALE * most + 1,
+        base=SCALE * most + 1 + inst.default_w,
     )
 
 
@@ -340,7 +352,7 @@ def _in_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def _initial_zero_arcs(inst: Instance, res: _Residual) -> tuple[np.ndarray, np.ndarray]:
-    """A few zero-affinity pairs per submission, spread evenly over the reviewers."""
+    """A few default pairs per submission, spread evenly over the reviewers."""
     n_s = inst.n_submissions
     active_r = np.flatnonzero(res.loads > 0)
     active_s = np.flatnonzero(res.demands > 0)
@@ -351,7 +363,7 @@ def _initial_zero_arcs(inst: Instance, res: _Residual) -> tuple[np.ndarray, np.n
     s = np.repeat(active_s, width)
     r = active_r[np.arange(len(s)) % len(active_r)]
     keys = r * n_s + s
-    keep = ~_in_sorted(keys, res.excl_keys) & ~_in_sorted(keys, res.pos_keys)
+    keep = ~_in_sorted(keys, res.excl_keys) & ~_in_sorted(keys, res.listed_keys)
     keys = _sorted_unique(keys[keep])
     return keys // n_s, keys % n_s
 
@@ -479,24 +491,24 @@ def dual_bound(inst: Instance, res: _Residual, u: np.ndarray, v: np.ndarray) -> 
     """The LP dual value at prices ``u, v >= 0``: an upper bound on ``M*placed + affinity``.
 
     ``sum L'_r u_r + sum k'_s v_s + sum over allowed pairs of max(0, W_rs - u_r - v_s)``,
-    where the allowed pairs are all pairs that are neither conflicted nor locked.  Pairs of
-    zero affinity (possibly millions) are summed per submission through the sorted prices:
-    ``sum_r max(0, c - u_r)`` for all reviewers, minus the excluded and positive pairs.
+    where the allowed pairs are all pairs that are neither conflicted nor locked.  Default
+    pairs (possibly millions) are summed per submission through the sorted prices:
+    ``sum_r max(0, c_s - u_r)`` for all reviewers, minus the excluded and listed pairs.
     """
     n_s = inst.n_submissions
     m = res.big_m
     total = int((res.loads * u).sum()) + int((res.demands * v).sum())
-    # positive pairs
-    gain = m + res.pos_w - u[res.pos_r] - v[res.pos_s]
+    # listed pairs
+    gain = m + res.listed_w - u[res.listed_r] - v[res.listed_s]
     total += int(np.maximum(gain, 0).sum())
-    # zero pairs: all reviewers, per submission ...
+    # default pairs: all reviewers, per submission ...
     u_sorted = np.sort(u)
     prefix = np.concatenate([[0], np.cumsum(u_sorted)])
-    c = m - v
+    c = res.base - v
     count = np.searchsorted(u_sorted, c, side="left")  # reviewers with u_r < c_s
     total += int((count * c - prefix[count]).sum())
-    # ... minus the pairs that are not zero pairs (conflicted, locked or positive)
-    not_zero = _sorted_unique(np.concatenate([res.excl_keys, res.pos_keys]))
+    # ... minus the pairs that are not default pairs (conflicted, locked or listed)
+    not_zero = _sorted_unique(np.concatenate([res.excl_keys, res.listed_keys]))
     zr, zs = not_zero // max(n_s, 1), not_zero % max(n_s, 1)
     total -= int(np.maximum(c[zs] - u[zr], 0).sum())
     return total
@@ -528,14 +540,14 @@ def _price_zero_pairs(
     v: np.ndarray,
     arc_keys: np.ndarray,
 ) -> np.ndarray:
-    """Keys of omitted zero-affinity pairs with ``M > u_r + v_s`` (a few per submission)."""
+    """Keys of omitted default pairs with ``base > u_r + v_s`` (a few per submission)."""
     n_s = inst.n_submissions
     active_r = np.flatnonzero(res.loads > 0)
     active_s = np.flatnonzero(res.demands > 0)
     if len(active_r) == 0 or len(active_s) == 0:
         return np.zeros(0, np.int64)
     order = active_r[np.argsort(u[active_r], kind="stable")]
-    c = res.big_m - v[active_s]
+    c = res.base - v[active_s]
     # only submissions for which the cheapest reviewer could be a violation
     todo = active_s[c > u[order[0]]]
     quota = res.demands + _PRICE_EXTRA
@@ -548,16 +560,16 @@ def _price_zero_pairs(
         keys = r * n_s + s
         blocked = (
             _in_sorted(keys.ravel(), res.excl_keys)
-            | _in_sorted(keys.ravel(), res.pos_keys)
+            | _in_sorted(keys.ravel(), res.listed_keys)
             | _in_sorted(keys.ravel(), arc_keys)
         ).reshape(keys.shape)
-        violated = ((res.big_m - v[todo])[:, None] > u[r]) & ~blocked
+        violated = ((res.base - v[todo])[:, None] > u[r]) & ~blocked
         rank = np.cumsum(violated, axis=1)
         take = violated & (rank <= quota[todo][:, None])
         found.append(keys[take])
         # a submission may have more violations beyond the window only if the window was
         # all blocked or violated up to its end and its quota is not filled
-        again = (rank[:, -1] < quota[todo]) & ((res.big_m - v[todo]) > u[order[width - 1]])
+        again = (rank[:, -1] < quota[todo]) & ((res.base - v[todo]) > u[order[width - 1]])
         if width >= len(order):
             break
         todo = todo[again]
@@ -565,11 +577,11 @@ def _price_zero_pairs(
     return _sorted_unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
 
-def _price_positive_pairs(
+def _price_listed_pairs(
     res: _Residual, u: np.ndarray, v: np.ndarray, in_arcs: np.ndarray
 ) -> np.ndarray:
-    """Indices (into ``pos_*``) of omitted positive pairs with ``W > u_r + v_s``."""
-    gain = res.big_m + res.pos_w - u[res.pos_r] - v[res.pos_s]
+    """Indices (into ``listed_*``) of omitted listed pairs with ``W > u_r + v_s``."""
+    gain = res.big_m + res.listed_w - u[res.listed_r] - v[res.listed_s]
     return np.flatnonzero((gain > 0) & ~in_arcs)
 
 
@@ -622,15 +634,17 @@ def _short_reasons(inst: Instance, sel_r: np.ndarray, sel_s: np.ndarray) -> list
 
 
 def _affinity_sum(inst: Instance, r: np.ndarray, s: np.ndarray) -> int:
-    """Total affinity (thousandths) of the pairs ``(r, s)``; unlisted pairs count 0."""
-    if len(inst.aff_w) == 0 or len(r) == 0:
+    """Total affinity (thousandths) of the pairs ``(r, s)``; unlisted pairs count the default."""
+    if len(r) == 0:
         return 0
+    if len(inst.aff_w) == 0:
+        return inst.default_w * len(r)
     keys = inst.keys(inst.aff_r, inst.aff_s)
     order = np.argsort(keys)
     keys = keys[order]
     want = inst.keys(r, s)
     pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-    return int(np.where(keys[pos] == want, inst.aff_w[order][pos], 0).sum())
+    return int(np.where(keys[pos] == want, inst.aff_w[order][pos], inst.default_w).sum())
 
 
 def solve_instance(inst: Instance, *, time_limit: float | None = None) -> dict[str, Any]:
@@ -642,27 +656,27 @@ def solve_instance(inst: Instance, *, time_limit: float | None = None) -> dict[s
 
     zr, zs = _initial_zero_arcs(inst, res)
     zero_keys = zr * n_s + zs  # sorted
-    pos_in = np.ones(len(res.pos_keys), dtype=bool)  # every positive pair is an arc
+    listed_in = np.ones(len(res.listed_keys), dtype=bool)  # every listed pair is an arc
     rounds = 0
     while True:
         rounds += 1
         zr, zs = zero_keys // max(n_s, 1), zero_keys % max(n_s, 1)
-        arc_r = np.concatenate([res.pos_r[pos_in], zr])
-        arc_s = np.concatenate([res.pos_s[pos_in], zs])
-        arc_w = np.concatenate([res.pos_w[pos_in], np.zeros(len(zr), np.int64)])
+        arc_r = np.concatenate([res.listed_r[listed_in], zr])
+        arc_s = np.concatenate([res.listed_s[listed_in], zs])
+        arc_w = np.concatenate([res.listed_w[listed_in], np.full(len(zr), inst.default_w)])
         # arcs touching an inactive node cannot carry flow
         live = (res.loads[arc_r] > 0) & (res.demands[arc_s] > 0)
         arc_r, arc_s, arc_w = arc_r[live], arc_s[live], arc_w[live]
         used = _solve_flow(n_r, n_s, res, arc_r, arc_s, arc_w) > 0
         u, v = _potentials(n_r, n_s, res, arc_r, arc_s, arc_w + m, used)
         new_zero = _price_zero_pairs(inst, res, u, v, zero_keys)
-        new_pos = _price_positive_pairs(res, u, v, pos_in)
-        if len(new_zero) == 0 and len(new_pos) == 0:
+        new_listed = _price_listed_pairs(res, u, v, listed_in)
+        if len(new_zero) == 0 and len(new_listed) == 0:
             break
         if time_limit is not None and time.perf_counter() - start > time_limit:
             break
         zero_keys = _sorted_unique(np.concatenate([zero_keys, new_zero]))
-        pos_in[new_pos] = True
+        listed_in[new_listed] = True
 
     sel_r = np.concatenate([inst.lock_r, arc_r[used]])
     sel_s = np.concatenate([inst.lock_s, arc_s[used]])

@@ -18,6 +18,7 @@ def check(instance: dict[str, Any], answer: dict[str, Any]) -> tuple[list[str], 
     load = {r["id"]: r["max_load"] for r in instance["reviewers"]}
     want = {s["id"]: s["reviews"] for s in instance["submissions"]}
     affinity = {(r, s): round(w * 1000) for r, s, w in instance.get("affinity", [])}
+    default = round(instance.get("default_affinity", 0) * 1000)
     conflicts = {(r, s) for r, s in instance.get("conflicts", [])}
     pairs = [tuple(p) for p in answer["assignments"]]
     for pair, n in Counter(pairs).items():
@@ -44,7 +45,7 @@ def check(instance: dict[str, Any], answer: dict[str, Any]) -> tuple[list[str], 
         missing = k - got.get(s, 0)
         if missing != short.get(s, 0):
             problems.append(f"submission {s} misses {missing}, reported {short.get(s, 0)}")
-    total = sum(affinity.get(p, 0) for p in chosen)
+    total = sum(affinity.get(p, default) for p in chosen)
     if answer.get("placed") != len(pairs):
         problems.append(f"placed {answer.get('placed')} but {len(pairs)} pairs")
     if round(answer.get("objective", -1) * 1000) != total:

@@ -45,6 +45,7 @@ def _exact(inst: dict[str, Any]) -> tuple[int, int]:
     """(most reviews, best affinity in thousandths among those) by CP-SAT."""
     model = cp_model.CpModel()
     aff = {(r, s): round(w * 1000) for r, s, w in inst["affinity"]}
+    default = round(inst.get("default_affinity", 0) * 1000)
     conflicts = {tuple(p) for p in inst["conflicts"]}
     x = {}
     for r in inst["reviewers"]:
@@ -58,7 +59,7 @@ def _exact(inst: dict[str, Any]) -> tuple[int, int]:
     for s in inst["submissions"]:
         model.add(sum(v for (_, b), v in x.items() if b == s["id"]) <= s["reviews"])
     big = 10**6
-    model.maximize(sum((big + aff.get(k, 0)) * v for k, v in x.items()))
+    model.maximize(sum((big + aff.get(k, default)) * v for k, v in x.items()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(model) == cp_model.OPTIMAL
@@ -72,6 +73,7 @@ def _dense_proof_value(inst: dict[str, Any], proof: dict[str, Any]) -> int:
     v = dict(zip([s["id"] for s in inst["submissions"]], proof["submission_prices"], strict=True))
     m = proof["weight_per_review"]
     aff = {(r, s): round(w * 1000) for r, s, w in inst["affinity"]}
+    default = round(inst.get("default_affinity", 0) * 1000)
     out = {tuple(p) for p in inst["conflicts"]} | {tuple(p) for p in inst["locked"]}
     locked_r = [r for r, _ in inst["locked"]]
     locked_s = [s for _, s in inst["locked"]]
@@ -83,7 +85,7 @@ def _dense_proof_value(inst: dict[str, Any], proof: dict[str, Any]) -> int:
     for r in u:
         for s in v:
             if (r, s) not in out:
-                total += max(0, m + aff.get((r, s), 0) - u[r] - v[s])
+                total += max(0, m + aff.get((r, s), default) - u[r] - v[s])
     return total
 
 
@@ -117,7 +119,10 @@ def _random_instance(rng: random.Random, *, stars: bool = False) -> dict[str, An
             locked.append([r, s])
             load[r] += 1
             got[s] += 1
-    return _inst(loads, wants, affinity, conflicts, locked)
+    inst = _inst(loads, wants, affinity, conflicts, locked)
+    if rng.random() < 0.3:
+        inst["default_affinity"] = rng.choice([0.001, 0.1, 0.5, 1])
+    return inst
 
 
 def _assert_proven_optimal(inst: dict[str, Any], out: dict[str, Any]) -> None:
@@ -135,7 +140,8 @@ def _assert_proven_optimal(inst: dict[str, Any], out: dict[str, Any]) -> None:
     assert dual == proof_value(parse_instance(inst), proof)
     # the certificate: dual value = M * (reviews placed outside the locked ones) + affinity
     aff = {(r, s): round(w * 1000) for r, s, w in inst["affinity"]}
-    locked_total = sum(aff.get(tuple(p), 0) for p in inst["locked"])
+    default = round(inst.get("default_affinity", 0) * 1000)
+    locked_total = sum(aff.get(tuple(p), default) for p in inst["locked"])
     free = placed - len(inst["locked"])
     assert dual == proof["weight_per_review"] * free + total - locked_total
 
@@ -230,6 +236,19 @@ def test_every_allowed_pair_counts_even_without_a_listed_affinity() -> None:
     out = solve(inst)
     assert out["placed"] == _exact(inst)[0] == 120
     assert out["objective"] == 0 == out["upper_bound"]
+
+
+def test_with_a_default_affinity_a_pair_listed_at_0_is_a_penalty() -> None:
+    # r1 is "not willing" for s1 (listed at 0); unlisted pairs are worth 0.1
+    inst = _inst({"r1": 1, "r2": 1}, {"s1": 1, "s2": 1}, affinity=[["r1", "s1", 0]])
+    inst["default_affinity"] = 0.1
+    out = solve(inst)
+    assert sorted(out["assignments"]) == [["r1", "s2"], ["r2", "s1"]]
+    assert out["objective"] == 0.2 == out["upper_bound"]
+    _assert_proven_optimal(inst, out)
+    # without the default, nothing distinguishes the two answers: both are worth 0
+    del inst["default_affinity"]
+    assert solve(inst)["objective"] == 0
 
 
 # --------------------------------------------------------------------------- locked pairs
@@ -338,6 +357,8 @@ def test_empty_and_degenerate_calls(inst: dict[str, Any]) -> None:
         ({"locked": [["r1", "s1"], ["r1", "s2"], ["r1", "s3"]]}, "reviewer 'r1'"),
         ({"locked": [["r1", "s1"], ["r2", "s1"], ["r3", "s1"]]}, "submission 's1'"),
         ({"reviewers": "r1"}, "reviewers: expected a list"),
+        ({"default_affinity": 2}, "default_affinity 2 is not in [0, 1]"),
+        ({"default_affinity": 0.0001}, "default_affinity 0.0001 has more than three decimals"),
     ],
 )
 def test_bad_input_names_the_item(change: dict[str, Any], named: str) -> None:
