@@ -605,18 +605,20 @@ def _short_reasons(inst: Instance, sel_r: np.ndarray, sel_s: np.ndarray) -> list
         others = eligible - assigned
         others_full = n_full - int(full_conflicted[s]) - int(full_assigned[s])
         missing = int(inst.demands[s] - got[s])
-        if eligible < inst.demands[s]:
-            code = "conflicts"
-            if eligible == 0:
-                reason = "no reviewer without a conflict"
-            else:
-                plural = "s" if eligible != 1 else ""
-                reason = f"only {eligible} reviewer{plural} without a conflict"
+        code = "conflicts" if eligible < inst.demands[s] else "loads"
+        if eligible == 0:
+            reason = "no reviewer without a conflict"
+        elif code == "conflicts":
+            plural = "s" if eligible != 1 else ""
+            reason = f"only {eligible} reviewer{plural} without a conflict"
         else:
-            code = "loads"
-            reason = (
-                f"{eligible} reviewers without a conflict: {assigned} assigned, the other "
-                f"{others_full} at their maximum load"
+            reason = f"{eligible} reviewers without a conflict"
+        if others == others_full > 0:
+            reason += f": {assigned} assigned, the other {others_full} at their maximum load"
+        elif others:  # only when a time limit stopped the search before the optimum
+            reason += (
+                f": {assigned} assigned, {others_full} at their maximum load, "
+                f"{others - others_full} with load left"
             )
         out.append(
             {

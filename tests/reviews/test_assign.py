@@ -306,6 +306,24 @@ def test_a_submission_short_because_of_loads_names_the_full_reviewers() -> None:
     _assert_proven_optimal(inst, out)
 
 
+def test_too_few_reviewers_without_a_conflict_and_one_of_them_full() -> None:
+    # s2 can only have r1, whose load is 1; s1 can have r1 and r2
+    inst = _inst(
+        {"r1": 1, "r2": 5, "r3": 5},
+        {"s1": 3, "s2": 1},
+        affinity=[["r1", "s2", 0.5]],
+        conflicts=[["r3", "s1"], ["r2", "s2"], ["r3", "s2"]],
+    )
+    out = solve(inst)
+    assert sorted(out["assignments"]) == [["r1", "s2"], ["r2", "s1"]]
+    [short] = out["short"]
+    assert short["missing"] == 2
+    assert short["reason"] == (
+        "only 2 reviewers without a conflict: 1 assigned, the other 1 at their maximum load"
+    )
+    _assert_proven_optimal(inst, out)
+
+
 def test_no_reviewer_without_a_conflict() -> None:
     inst = _inst({"r1": 3}, {"s1": 2}, conflicts=[["r1", "s1"]])
     out = solve(inst)
