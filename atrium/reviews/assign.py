@@ -67,7 +67,7 @@ __all__ = [
 SCALE = 1000  # affinities are handled in integer thousandths
 
 # Default-pair arcs per submission in the first round: k plus this.
-_ZERO_EXTRA = 3
+_DEFAULT_EXTRA = 3
 # Pricing adds at most this many default-pair arcs per submission and round, beyond k.
 _PRICE_EXTRA = 2
 
@@ -351,14 +351,14 @@ def _in_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     return sorted_keys[pos] == keys
 
 
-def _initial_zero_arcs(inst: Instance, res: _Residual) -> tuple[np.ndarray, np.ndarray]:
+def _initial_default_arcs(inst: Instance, res: _Residual) -> tuple[np.ndarray, np.ndarray]:
     """A few default pairs per submission, spread evenly over the reviewers."""
     n_s = inst.n_submissions
     active_r = np.flatnonzero(res.loads > 0)
     active_s = np.flatnonzero(res.demands > 0)
     if len(active_r) == 0 or len(active_s) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    width = np.minimum(res.demands[active_s] + _ZERO_EXTRA, len(active_r))
+    width = np.minimum(res.demands[active_s] + _DEFAULT_EXTRA, len(active_r))
     # each submission takes the next reviewers after those of the previous one
     s = np.repeat(active_s, width)
     r = active_r[np.arange(len(s)) % len(active_r)]
@@ -508,8 +508,8 @@ def dual_bound(inst: Instance, res: _Residual, u: np.ndarray, v: np.ndarray) -> 
     count = np.searchsorted(u_sorted, c, side="left")  # reviewers with u_r < c_s
     total += int((count * c - prefix[count]).sum())
     # ... minus the pairs that are not default pairs (conflicted, locked or listed)
-    not_zero = _sorted_unique(np.concatenate([res.excl_keys, res.listed_keys]))
-    zr, zs = not_zero // max(n_s, 1), not_zero % max(n_s, 1)
+    not_default = _sorted_unique(np.concatenate([res.excl_keys, res.listed_keys]))
+    zr, zs = not_default // max(n_s, 1), not_default % max(n_s, 1)
     total -= int(np.maximum(c[zs] - u[zr], 0).sum())
     return total
 
@@ -533,7 +533,7 @@ def proof_value(inst: Instance, proof: dict[str, Any]) -> int:
     return dual_bound(inst, res, u, v)
 
 
-def _price_zero_pairs(
+def _price_default_pairs(
     inst: Instance,
     res: _Residual,
     u: np.ndarray,
@@ -656,13 +656,13 @@ def solve_instance(inst: Instance, *, time_limit: float | None = None) -> dict[s
     res = _residual(inst)
     m = res.big_m
 
-    zr, zs = _initial_zero_arcs(inst, res)
-    zero_keys = zr * n_s + zs  # sorted
+    zr, zs = _initial_default_arcs(inst, res)
+    default_keys = zr * n_s + zs  # sorted
     listed_in = np.ones(len(res.listed_keys), dtype=bool)  # every listed pair is an arc
     rounds = 0
     while True:
         rounds += 1
-        zr, zs = zero_keys // max(n_s, 1), zero_keys % max(n_s, 1)
+        zr, zs = default_keys // max(n_s, 1), default_keys % max(n_s, 1)
         arc_r = np.concatenate([res.listed_r[listed_in], zr])
         arc_s = np.concatenate([res.listed_s[listed_in], zs])
         arc_w = np.concatenate([res.listed_w[listed_in], np.full(len(zr), inst.default_w)])
@@ -671,13 +671,13 @@ def solve_instance(inst: Instance, *, time_limit: float | None = None) -> dict[s
         arc_r, arc_s, arc_w = arc_r[live], arc_s[live], arc_w[live]
         used = _solve_flow(n_r, n_s, res, arc_r, arc_s, arc_w) > 0
         u, v = _potentials(n_r, n_s, res, arc_r, arc_s, arc_w + m, used)
-        new_zero = _price_zero_pairs(inst, res, u, v, zero_keys)
+        new_default = _price_default_pairs(inst, res, u, v, default_keys)
         new_listed = _price_listed_pairs(res, u, v, listed_in)
-        if len(new_zero) == 0 and len(new_listed) == 0:
+        if len(new_default) == 0 and len(new_listed) == 0:
             break
         if time_limit is not None and time.perf_counter() - start > time_limit:
             break
-        zero_keys = _sorted_unique(np.concatenate([zero_keys, new_zero]))
+        default_keys = _sorted_unique(np.concatenate([default_keys, new_default]))
         listed_in[new_listed] = True
 
     sel_r = np.concatenate([inst.lock_r, arc_r[used]])
