@@ -238,3 +238,6 @@ if not ATRIUM_PASSPORT_KEY and DEBUG:
     ).decode("ascii")
 # Days after an edition's last day when `manage.py visa_purge` removes its passport data.
 ATRIUM_PASSPORT_RETENTION_DAYS = int(os.environ.get("ATRIUM_PASSPORT_RETENTION_DAYS", "90"))
+# Organisers and check-in staff see a registered person's photo until this many days
+# after the edition's last day (the person and staff who may change people: always).
+ATRIUM_PHOTO_VISIBLE_DAYS = int(os.environ.get("ATRIUM_PHOTO_VISIBLE_DAYS", "30"))

@@ -7,17 +7,21 @@
   the old file is deleted once the transaction has committed.
 - ``person_photo_remove`` removes it.
 - ``can_see_photo`` says who may see it: the person, staff who may change people, and
-  organisers and check-in staff of an edition the person registered for.
+  organisers and check-in staff of an edition the person has an active registration
+  for, until ``ATRIUM_PHOTO_VISIBLE_DAYS`` days after its last day.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -32,6 +36,8 @@ QUALITY = 85
 FORMATS = {"JPEG", "PNG", "WEBP"}
 #: Larger pictures are refused before they are decoded (a small file can hide a huge one).
 MAX_PIXELS = 50_000_000
+#: Registration.ACTIVE, spelt out (network does not import the registration app).
+ACTIVE_REGISTRATION = ("pending", "confirmed")
 
 
 def _read(upload) -> bytes:
@@ -168,8 +174,9 @@ def person_photo_remove(*, person: Person, actor) -> Person:
 
 
 def can_see_photo(user, person: Person) -> bool:
-    """The person, staff who may change people, organisers and check-in staff of an
-    edition where the person has a registration."""
+    """The person, staff who may change people, and organisers and check-in staff of an
+    edition where the person has an active (pending or confirmed) registration, until
+    ``settings.ATRIUM_PHOTO_VISIBLE_DAYS`` days after that edition's last day."""
     from atrium.events.models import Conference
     from atrium.events.permissions import Role, has_role
 
@@ -179,5 +186,10 @@ def can_see_photo(user, person: Person) -> bool:
         return True
     if user.is_staff and user.has_perm("network.change_person"):
         return True
-    conferences = Conference.objects.filter(registrations__person=person).distinct()
+    ended_since = timezone.localdate() - timedelta(days=settings.ATRIUM_PHOTO_VISIBLE_DAYS)
+    conferences = Conference.objects.filter(
+        registrations__person=person,
+        registrations__status__in=ACTIVE_REGISTRATION,
+        end_date__gte=ended_since,
+    ).distinct()
     return any(has_role(user, conference, Role.CHECKIN) for conference in conferences)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
@@ -55,7 +57,15 @@ def _login(browser, live_server, user, viewport):
 
 def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    conference = ConferenceFactory(slug="beijing-photo", name="42nd IASP World Conference")
+    today = (
+        timezone.localdate()
+    )  # on now: the desk's staff see the photo (ATRIUM_PHOTO_VISIBLE_DAYS)
+    conference = ConferenceFactory(
+        slug="beijing-photo",
+        name="42nd IASP World Conference",
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=1),
+    )
     user = UserFactory(email="cecile@example.org")
     person = PersonFactory(name="Cecile Harle", user=user)
     registration = RegistrationFactory(
