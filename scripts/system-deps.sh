@@ -4,7 +4,13 @@
 # Debian's Chromium (driven by Playwright in the browser tests) and gettext.
 set -euo pipefail
 missing=()
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# The whole list is read first: `fc-list | grep -q` under pipefail failed whenever grep
+# stopped early and fc-list died of SIGPIPE, and the font was "missing" (then apt ran).
+fonts="$(fc-list : family 2>/dev/null || true)"
+case "${fonts,,}" in
+  *"noto sans cjk"*) ;;
+  *) missing+=(fonts-noto-cjk) ;;
+esac
 if [ "${1:-all}" != "fonts" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
 from atrium.accounts import services
+from atrium.core.mail import render_text
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 def email_field(**kwargs) -> forms.EmailField:
@@ -123,6 +128,23 @@ class ResendVerificationForm(forms.Form):
 
 class AccountPasswordResetForm(PasswordResetForm):
     email = email_field()
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Django's reset mail, its text rendered by ``render_text`` (plain text, unescaped)."""
+        subject = " ".join(render_text(subject_template_name, context).split())
+        body = render_text(email_template_name, context)
+        try:
+            EmailMessage(subject, body, from_email, [to_email]).send()
+        except Exception:  # as Django does: a failed mail must not reveal which accounts exist
+            logger.exception("Failed to send password reset email to %s", context["user"].pk)
 
     def save(self, *args, request=None, **kwargs):
         super().save(*args, request=request, **kwargs)

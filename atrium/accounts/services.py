@@ -25,7 +25,6 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from atrium.accounts.models import SignUp
 from atrium.core.audit import log_action
 from atrium.core.i18n import is_chinese
+from atrium.core.mail import render_text
 from atrium.core.search import has_han, pinyin_forms
 from atrium.network.models import Person
 from atrium.network.slugs import unique_person_slug
@@ -212,8 +212,8 @@ def _send_verification(
         "expires": now + VERIFY_MAX_AGE,
     }
     with translation.override(language):
-        subject = render_to_string("accounts/email/verify_subject.txt", context)
-        body = render_to_string("accounts/email/verify_body.txt", context)
+        subject = render_text("accounts/email/verify_subject.txt", context)
+        body = render_text("accounts/email/verify_body.txt", context)
     try:
         send_mail(" ".join(subject.split()), body, None, [user.email])
     except Exception:  # an SMTP failure must not lose the sign-up: the member can resend

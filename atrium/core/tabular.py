@@ -70,6 +70,17 @@ CONTENT_TYPES = {
 # Uploads: at most this many bytes and data rows (both can be passed to read_table).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# ... and at most this many columns; empty rows count towards a limit of
+# ``max_rows + MAX_BLANK_ROWS`` rows read, so a sheet reaching row 1,048,576 stops early.
+MAX_COLUMNS = 100
+MAX_BLANK_ROWS = 1000
+# An .xlsx is a zip: before openpyxl opens it, its parts must unpack to at most
+# MAX_UNPACKED_BYTES in all, and no part larger than 1 MiB unpacked may be more than
+# MAX_COMPRESSION_RATIO times its packed size (a "zip bomb": 86 KiB of shared strings
+# unpacking to 32 MiB). Ordinary workbooks of MAX_ROWS rows are far below both.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+_RATIO_CHECK_FROM = 1024 * 1024
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # "+86 10 6256 6666" or "-12.5": starts like a formula but only holds digits and
@@ -398,13 +409,17 @@ def read_table(
     *,
     max_bytes: int = MAX_UPLOAD_BYTES,
     max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
 ) -> Table:
     """The first sheet of an uploaded ``.xlsx`` or a ``.csv`` (UTF-8) as a ``Table``.
 
     The first non-empty row holds the column names; empty rows are skipped;
     every value is a stripped string. Raises ``TableError`` with a message for
     the user for a wrong type, a file too large or too long, a CSV that is not
-    UTF-8, a corrupt workbook or a file without column names or rows.
+    UTF-8, a corrupt workbook, a workbook that unpacks to too much (checked in the
+    zip's directory before openpyxl reads a byte of it), too many columns, or a file
+    without column names or rows.
     """
     name = getattr(uploaded_file, "name", "") or ""
     extension = Path(name).suffix.lower()
@@ -437,8 +452,14 @@ def read_table(
         )
     if not data.strip():
         raise TableError(_("The file is empty."))
-    raw_rows = _csv_rows(data) if extension == ".csv" else _xlsx_rows(data)
-    return _build_table(raw_rows, max_rows=max_rows, filename=Path(name).name)
+    filename = Path(name).name
+    if extension == ".csv":
+        raw_rows = _csv_rows(data)
+    else:
+        raw_rows = _xlsx_rows(
+            data, filename=filename, max_columns=max_columns, max_unpacked_bytes=max_unpacked_bytes
+        )
+    return _build_table(raw_rows, max_rows=max_rows, max_columns=max_columns, filename=filename)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -487,7 +508,41 @@ def _encoding_message(data: bytes) -> str:
     )
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _check_unpacked_size(data: bytes, *, filename: str, max_unpacked_bytes: int) -> None:
+    """Refuse a workbook whose zip parts would unpack to too much (read from the zip directory).
+
+    The sizes declared there bound what Python's zipfile (and so openpyxl) will unpack.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # reported as a damaged workbook by the caller
+    total = sum(part.file_size for part in parts)
+    bomb = any(
+        part.file_size > _RATIO_CHECK_FROM
+        and part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if bomb or total > max_unpacked_bytes:
+        raise TableError(
+            _(
+                "“%(name)s” unpacks to more than %(limit)s MB or is packed suspiciously "
+                "tightly (%(size)s MB from %(packed)s KB), so it is not read. Remove unused "
+                "sheets, rows and formatting, or save it as CSV UTF-8 (.csv) and upload that."
+            )
+            % {
+                "name": filename,
+                "limit": f"{max_unpacked_bytes / 1048576:.0f}",
+                "size": f"{total / 1048576:.1f}",
+                "packed": f"{len(data) / 1024:.0f}",
+            }
+        )
+
+
+def _xlsx_rows(
+    data: bytes, *, filename: str, max_columns: int, max_unpacked_bytes: int
+) -> Iterator[tuple[int, list[Any]]]:
     corrupt = _(
         "The file cannot be read as an Excel workbook (.xlsx): it may be damaged or be "
         "another kind of file renamed. Open it in Excel and save it again as .xlsx, or "
@@ -495,6 +550,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TableError(corrupt)
+    _check_unpacked_size(data, filename=filename, max_unpacked_bytes=max_unpacked_bytes)
 
     def rows():
         from openpyxl import load_workbook
@@ -507,7 +563,10 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
                 if not workbook.worksheets:
                     raise TableError(_("The workbook has no sheet."))
                 sheet = workbook.worksheets[0]
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                # One column more than allowed, so that a too wide sheet is seen and
+                # refused, without padding every row to the sheet's declared width.
+                cells = sheet.iter_rows(values_only=True, max_col=max_columns + 1)
+                for number, values in enumerate(cells, start=1):
                     yield number, list(values)
         except TableError:
             raise
@@ -520,13 +579,33 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     return rows()
 
 
-def _build_table(raw_rows: Iterable[tuple[int, list[Any]]], *, max_rows: int, filename: str):
+def _build_table(
+    raw_rows: Iterable[tuple[int, list[Any]]], *, max_rows: int, max_columns: int, filename: str
+):
     headers: list[str] | None = None
     rows: list[TableRow] = []
-    for number, values in raw_rows:
+    for read, (number, values) in enumerate(raw_rows, start=1):
+        if read > max_rows + MAX_BLANK_ROWS:
+            raise TableError(
+                _(
+                    "The file goes on past row %(limit)s (empty rows count too). Delete the "
+                    "rows below your data, or split it into smaller files."
+                )
+                % {"limit": max_rows + MAX_BLANK_ROWS}
+            )
         texts = [_cell_text(v) for v in values]
-        if not any(texts):
+        while texts and not texts[-1]:
+            texts.pop()
+        if not texts:
             continue
+        if len(texts) > max_columns:
+            raise TableError(
+                _(
+                    "Row %(row)s has more than %(limit)s columns. Delete the columns that are "
+                    "not needed."
+                )
+                % {"row": number, "limit": max_columns}
+            )
         if headers is None:
             headers = [normalise_header(t) for t in texts]
             seen: dict[str, int] = {}

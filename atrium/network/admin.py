@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.admin import ChineseAwareSearchMixin
-from atrium.network import photos
+from atrium.network import photos, services
 from atrium.network.models import Organisation, Person, Sector
 
 
@@ -125,6 +125,10 @@ class PersonAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data:
+            services.person_email_changed(
+                person=obj, old_email=form.initial.get("email", ""), actor=request.user, via="admin"
+            )
         if form.cleaned_data.get("upload_photo"):
             photos.person_photo_set(
                 person=obj, upload=form.cleaned_data["upload_photo"], actor=request.user

@@ -29,6 +29,7 @@ from django_countries import countries
 from atrium.core.audit import log_action
 from atrium.core.tabular import ImportResult, Table, check_columns, run_import
 from atrium.network.models import Organisation, Person, Sector
+from atrium.network.services import person_email_changed
 from atrium.network.slugs import unique_slug
 
 FIRST_MEMBER_YEAR = 1984  # the association was founded in 1984
@@ -223,6 +224,7 @@ class _Plan:
     parent_set: bool = False
     sector_ids: list[int] | None = None
     changed: bool = True
+    slug_given: bool = False  # the row named its record by slug
 
 
 def _validate_model(result, row: int, instance, *, fields: set[str]) -> None:
@@ -293,6 +295,41 @@ def _memo(parser):
         return answer
 
     return parse
+
+
+def may_change(actor, model) -> bool:
+    """May ``actor`` change existing rows of ``model`` (None: the system, e.g. the demo loader)?
+
+    Importing needs only the "add" permission; a row about an existing record
+    that would change it needs the "change" permission too.
+    """
+    if actor is None:
+        return True
+    return actor.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+
+def _refuse_changes(result: ImportResult, plans: list[_Plan], message: str) -> None:
+    """An error on every row that would change an existing record (``plan.changed``)."""
+    for plan in plans:
+        if plan.is_new or not plan.changed:
+            continue
+        changed = sorted(
+            name
+            for name, value in plan.before.items()
+            if getattr(plan.instance, name, value) != value
+        )
+        if plan.sector_ids is not None:
+            changed.append("sectors")
+        if plan.parent_set and "parent_id" not in changed:
+            new_parent = plan.parent[1] if plan.parent and plan.parent[0] == "db" else plan.parent
+            if new_parent != plan.before.get("parent_id"):
+                changed.append("parent")
+        fields = ", ".join(name.removesuffix("_id") for name in changed) or _("its data")
+        result.add_error(
+            plan.row,
+            "slug" if plan.slug_given else "name",
+            message % {"key": plan.instance.slug, "fields": fields},
+        )
 
 
 def _given(value) -> bool:
@@ -376,7 +413,18 @@ def organisations_import(*, table: Table, dry_run: bool, actor) -> ImportResult:
         known = [*ORGANISATION_COLUMNS, *EXPORT_ONLY_COLUMNS]
         if not check_columns(table, result, required=["name"], known=known):
             return []
-        return _check_organisations(table, result)
+        plans = _check_organisations(table, result)
+        if not may_change(actor, Organisation):
+            _refuse_changes(
+                result,
+                plans,
+                _(
+                    "“%(key)s” is an organisation in the directory already; your account may "
+                    "add organisations but not change them, and this row would change: "
+                    "%(fields)s."
+                ),
+            )
+        return plans
 
     def save(plans: list[_Plan], result: ImportResult) -> None:
         _save_organisations(table, plans)
@@ -492,7 +540,7 @@ def _check_organisations(table: Table, result: ImportResult) -> list[_Plan]:
             org = found
             before = {f: getattr(org, f) for f in _ORG_FIELDS}
             before["parent_id"] = org.parent_id
-            plan = _Plan(row=n, instance=org, is_new=False, before=before)
+            plan = _Plan(row=n, instance=org, is_new=False, before=before, slug_given=bool(slug))
         else:
             org = Organisation(kind=Organisation.Kind.OTHER)
             org.slug = slug or unique_slug(name or "organisation", taken)
@@ -694,10 +742,20 @@ def people_import(*, table: Table, dry_run: bool, actor) -> ImportResult:
         known = [*PERSON_COLUMNS, *EXPORT_ONLY_COLUMNS]
         if not check_columns(table, result, required=["name"], known=known):
             return []
-        return _check_people(table, result)
+        plans = _check_people(table, result)
+        if not may_change(actor, Person):
+            _refuse_changes(
+                result,
+                plans,
+                _(
+                    "“%(key)s” is a person in the directory already; your account may add "
+                    "people but not change them, and this row would change: %(fields)s."
+                ),
+            )
+        return plans
 
     def save(plans: list[_Plan], result: ImportResult) -> None:
-        _save_people(table, plans)
+        _save_people(table, plans, actor=actor, filename=table.filename)
         _log(actor=actor, model=Person, table=table, result=result, plans=plans)
 
     return run_import(table=table, dry_run=dry_run, check=check, save=save)
@@ -820,7 +878,7 @@ def _check_people(table: Table, result: ImportResult) -> list[_Plan]:
             person = found
             before = {f: getattr(person, f) for f in _PERSON_FIELDS}
             before["organisation_id"] = person.organisation_id
-            plan = _Plan(row=n, instance=person, is_new=False, before=before)
+            plan = _Plan(row=n, instance=person, is_new=False, before=before, slug_given=bool(slug))
         else:
             person = Person()
             person.slug = slug or unique_slug(name or "person", taken)
@@ -860,7 +918,7 @@ def _check_people(table: Table, result: ImportResult) -> list[_Plan]:
     return plans
 
 
-def _save_people(table: Table, plans: list[_Plan]) -> None:
+def _save_people(table: Table, plans: list[_Plan], *, actor, filename: str) -> None:
     columns = set(table.headers) & set(PERSON_COLUMNS)
     new = [p.instance for p in plans if p.is_new]
     for person in new:
@@ -880,3 +938,12 @@ def _save_people(table: Table, plans: list[_Plan]) -> None:
         if "organisation" in columns:
             fields.add("organisation")
         Person.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        if "email" in columns:
+            for plan in plans:
+                if not plan.is_new and plan.changed:
+                    person_email_changed(
+                        person=plan.instance,
+                        old_email=plan.before["email"],
+                        actor=actor,
+                        via=f"import {filename}".strip(),
+                    )

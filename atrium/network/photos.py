@@ -7,7 +7,8 @@
   the old file is deleted once the transaction has committed.
 - ``person_photo_remove`` removes it.
 - ``can_see_photo`` says who may see it: the person, staff who may change people, and
-  organisers and check-in staff of an edition the person registered for.
+  organisers and check-in staff of an edition the person has an active registration
+  for, until ``ATRIUM_PHOTO_VISIBLE_DAYS`` days after its last day.
 """
 
 from __future__ import annotations

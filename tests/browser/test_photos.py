@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -12,8 +12,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from atrium.checkin.badges import badge_issue
-from atrium.checkin.tokens import sign_badge_key
+from atrium.registration.badges import badge_issue, sign_badge_key
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_accessibility import serious_violations
 from tests.factories import (
@@ -58,12 +57,14 @@ def _login(browser, live_server, user, viewport):
 
 def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    today = timezone.localdate()  # photos are shown around an edition, not a year after
+    today = (
+        timezone.localdate()
+    )  # on now: the desk's staff see the photo (ATRIUM_PHOTO_VISIBLE_DAYS)
     conference = ConferenceFactory(
         slug="beijing-photo",
         name="42nd IASP World Conference",
-        start_date=today,
-        end_date=today + dt.timedelta(days=2),
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=1),
     )
     user = UserFactory(email="cecile@example.org")
     person = PersonFactory(name="Cecile Harle", user=user)

@@ -412,3 +412,81 @@ def test_a_stashed_upload_is_for_its_user_and_purpose_only(settings, tmp_path, d
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(TableError):
         tabular.read_stashed_table(token, user=alice, purpose="people")
+
+
+# --- spreadsheet bombs and oversized tables --------------------------------------------
+
+
+def xlsx_bomb(unpacked_bytes: int = 16 * 1024 * 1024) -> bytes:
+    """A real workbook whose shared strings unpack to ``unpacked_bytes`` of repeated text."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["name"], ["Ma Jun"]])))
+    text = "Zhongguancun " * (unpacked_bytes // 13)
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        f'uniqueCount="1"><si><t>{text}</t></si></sst>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                archive.writestr(item, source.read(item.filename))
+        archive.writestr("xl/sharedStrings.xml", shared)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def openpyxl_must_not_load(monkeypatch):
+    def refuse(*args, **kwargs):
+        pytest.fail("openpyxl was asked to load a workbook that should have been refused")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+def test_a_spreadsheet_bomb_is_refused_before_openpyxl_reads_it(openpyxl_must_not_load):
+    bomb = xlsx_bomb()
+    assert len(bomb) < 200 * 1024  # small on the wire, 16 MiB unpacked
+    form = tabular.TableUploadForm(
+        data={"dry_run": "on"}, files={"file": upload("orgs.xlsx", bomb)}
+    )
+    assert not form.is_valid()
+    message = form.errors["file"][0]
+    assert "“orgs.xlsx”" in message
+    assert "unpacks" in message
+    assert "save it as CSV" in message
+
+
+def test_a_workbook_too_large_when_unpacked_is_refused(openpyxl_must_not_load):
+    # Not suspiciously compressed, but larger unpacked than the limit allows.
+    data = xlsx_bytes([["name"], ["Ma Jun"]])
+    with pytest.raises(TableError, match="unpacks to more than"):
+        read_table(upload("orgs.xlsx", data), max_unpacked_bytes=1000)
+
+
+def test_the_unpacked_limits_let_ordinary_workbooks_through():
+    rows = [["name", "city"], *([f"Organisation number {i}", "北京"] for i in range(5000))]
+    table = read_table(upload("orgs.xlsx", xlsx_bytes(rows)))
+    assert len(table.rows) == 5000
+
+
+def test_too_many_columns_are_refused_in_csv_and_xlsx():
+    header = [f"c{i}" for i in range(tabular.MAX_COLUMNS + 1)]
+    csv_data = (",".join(header) + "\n" + ",".join("x" for _ in header) + "\n").encode()
+    with pytest.raises(TableError, match=f"more than {tabular.MAX_COLUMNS} columns"):
+        read_table(upload("wide.csv", csv_data))
+    with pytest.raises(TableError, match=f"more than {tabular.MAX_COLUMNS} columns"):
+        read_table(upload("wide.xlsx", xlsx_bytes([header, ["x"] * len(header)])))
+    # Up to the limit is fine.
+    fits = header[: tabular.MAX_COLUMNS]
+    assert read_table(upload("ok.xlsx", xlsx_bytes([fits, ["x"] * len(fits)]))).headers == fits
+
+
+def test_rows_far_below_the_data_are_refused_without_reading_every_blank_row():
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "name"
+    workbook.active["A2"] = "Ma Jun"
+    workbook.active["A900000"] = "far away"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(TableError, match=f"past row {10 + tabular.MAX_BLANK_ROWS}"):
+        read_table(upload("sparse.xlsx", buffer.getvalue()), max_rows=10)
