@@ -4,7 +4,6 @@ required per type) are in ``services`` and come back as errors keyed by these fi
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 

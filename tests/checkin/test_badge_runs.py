@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from atrium.checkin import badges
 from atrium.checkin.badges import (
     badge_issue,
     badge_layout_set,
@@ -23,8 +24,8 @@ from atrium.checkin.models import Badge, BadgePrintRun
 from atrium.checkin.tokens import sign_badge_key, unsign_badge_token
 from atrium.core.models import AuditEntry
 from atrium.events.models import ConferenceRole
-from atrium.checkin import badges
 from atrium.registration.models import Registration
+from tests.checkin.test_badges import _qr_tokens, _text
 from tests.factories import (
     ConferenceFactory,
     DelegationFactory,
@@ -34,7 +35,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.registration.factories_organiser import ConferenceRoleFactory
-from tests.checkin.test_badges import _qr_tokens, _text
 
 pytestmark = pytest.mark.django_db
 

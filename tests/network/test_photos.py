@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from atrium.registration.badges import badge_issue, sign_badge_key
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,7 +17,6 @@ from PIL import Image
 from atrium.core.models import AuditEntry
 from atrium.network import photos
 from atrium.network.models import Person
-from atrium.registration.badges import badge_issue, sign_badge_key
 from tests.factories import (
     ConferenceFactory,
     PersonFactory,
