@@ -284,7 +284,8 @@ def _settle(registration: Registration, *, actor) -> None:
 def registration_submit(
     *,
     conference: Conference,
-    person: Person,
+    person: Person | None = None,
+    user=None,
     rtype: RegistrationType,
     currency: str = Currency.USD,
     answers: Mapping[int, str] | None = None,
@@ -305,8 +306,12 @@ def registration_submit(
     written then. ``profile`` updates the person's own details (name, position,
     organisation, country, phone) in the same transaction. ``by_organiser`` lets an
     organiser register someone outside the registration period and with a type that
-    is not on sale; limits still hold.
+    is not on sale; limits still hold. Without ``person``, the person behind ``user`` (made
+    from the account if it has none yet, in this transaction: a refused registration leaves
+    no new person behind).
     """
+    if person is None:
+        person = person_for_user(user)
     existing = Registration.objects.filter(conference=conference, person=person).first()
     if existing:
         raise AlreadyRegistered(existing)

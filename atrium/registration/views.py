@@ -62,7 +62,8 @@ def _language() -> str:
 @login_required
 def register(request, slug):
     conference = _conference(slug)
-    person = services.person_for_user(request.user)
+    # Read only: the person is made from the account when the form is sent (never on GET).
+    person = Person.objects.filter(user=request.user).first()
     existing = _my_registration(request, conference)
     if existing:
         messages.info(request, _("You are registered already; here is your registration."))
@@ -76,13 +77,13 @@ def register(request, slug):
     )
     questions = list(conference.questions.prefetch_related("types"))
     initial = {
-        "name": person.name,
-        "name_zh": person.name_zh,
-        "position": person.position,
-        "organisation": person.organisation_id,
-        "country": person.country,
-        "phone": person.phone,
-        "consent_directory": person.directory_opt_in,
+        "name": person.name if person else request.user.get_full_name(),
+        "name_zh": person.name_zh if person else "",
+        "position": person.position if person else "",
+        "organisation": person.organisation_id if person else None,
+        "country": person.country if person else "",
+        "phone": person.phone if person else "",
+        "consent_directory": person.directory_opt_in if person else False,
         "currency": "CNY" if _language() == "zh-hans" else "USD",
     }
     form = RegistrationForm(
@@ -98,6 +99,7 @@ def register(request, slug):
             registration = services.registration_submit(
                 conference=conference,
                 person=person,
+                user=request.user,
                 rtype=form.cleaned_data["type"],
                 currency=form.cleaned_data["currency"],
                 answers=form.answers(),

@@ -353,5 +353,24 @@ def test_an_account_without_a_person_gets_one_on_registering(client, conference)
     user = UserFactory(email="ana@example.org", first_name="Ana", last_name="López")
     client.force_login(user)
     assert client.get(reverse("registration:register", args=[conference.slug])).status_code == 200
+    assert not Person.objects.filter(user=user).exists()  # not on GET: when registering
+    rtype = RegistrationTypeFactory(conference=conference)
+    registration = services.registration_submit(conference=conference, user=user, rtype=rtype)
     person = Person.objects.get(user=user)
+    assert registration.person == person
     assert (person.name, person.slug, person.email) == ("Ana López", "ana-lopez-2", user.email)
+
+
+def test_the_register_page_writes_nothing_on_get(client):
+    from atrium.network.models import Person
+    from tests.factories import ConferenceFactory
+    from tests.registration.factories_organiser import AccountFactory
+
+    conference = ConferenceFactory(slug="bj-get")
+    user = AccountFactory()
+    client.force_login(user)
+    people = Person.objects.count()
+    response = client.get(reverse("registration:register", args=[conference.slug]))
+    assert response.status_code == 200
+    assert Person.objects.count() == people  # no person made from the account on a GET
+    assert not Person.objects.filter(user=user).exists()
