@@ -214,3 +214,16 @@ def test_the_kept_copy_is_forgotten_once_the_staff_member_is_logged_out(
     staff_context.set_offline(True)
     with pytest.raises(Exception, match="ERR_"):
         page.goto(live_server.url + DESK)
+
+
+def test_logging_out_clears_the_kept_desk_at_once(staff_context, live_server, desk):
+    """The log-out button, not a later visit to the desk, drops the kept rosters."""
+    page = _open_online(staff_context, live_server.url + DESK)
+    page.goto(live_server.url + "/me/")
+    page.locator(".account-menu__logout button, .account-menu__logout [type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.body.dataset.signedIn") == "0"
+    assert _eventually(
+        page,
+        "caches.keys().then(k => !k.some(n => n.startsWith('atrium-checkin-pages-')))",
+    ), _cached_urls(page)

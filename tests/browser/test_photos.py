@@ -6,13 +6,14 @@ import io
 from datetime import timedelta
 
 import pytest
-from atrium.registration.badges import badge_issue, sign_badge_key
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.tokens import sign_badge_key
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_accessibility import serious_violations
 from tests.factories import (

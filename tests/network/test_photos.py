@@ -7,13 +7,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from atrium.registration.badges import badge_issue, sign_badge_key
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from atrium.checkin.badges import badge_issue
+from atrium.checkin.tokens import sign_badge_key
 from atrium.core.models import AuditEntry
 from atrium.network import photos
 from atrium.network.models import Person
