@@ -217,7 +217,8 @@ ATRIUM_SITE_URL = os.environ.get("ATRIUM_SITE_URL", "http://127.0.0.1:8000").rst
 ATRIUM_PAYMENT_PROVIDERS = env_list(
     "ATRIUM_PAYMENT_PROVIDERS", "bank_transfer,test" if DEBUG else "bank_transfer"
 )
-# Webhooks: request timeout, attempts, and hosts allowed over plain HTTP (local receivers).
+# Webhooks: request timeout, attempts, and hosts allowed over plain HTTP and on a private
+# network (local receivers in development and tests; every other private address is refused).
 ATRIUM_WEBHOOK_TIMEOUT = float(os.environ.get("ATRIUM_WEBHOOK_TIMEOUT", "10"))
 ATRIUM_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ATRIUM_WEBHOOK_MAX_ATTEMPTS", "6"))
 ATRIUM_WEBHOOK_HTTP_HOSTS = env_list(
