@@ -193,9 +193,10 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("ATRIUM_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ATRIUM_BEHIND_PROXY") else None
-)
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address from
+# the last entry of X-Forwarded-For (atrium.core.throttle.client_ip).
+ATRIUM_BEHIND_PROXY = env_bool("ATRIUM_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if ATRIUM_BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -224,6 +225,15 @@ ATRIUM_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ATRIUM_WEBHOOK_MAX_ATTEMPTS", 
 ATRIUM_WEBHOOK_HTTP_HOSTS = env_list(
     "ATRIUM_WEBHOOK_HTTP_HOSTS", "localhost,127.0.0.1,::1" if DEBUG else ""
 )
+# Throttles (counted in the default cache: give several workers a shared CACHES).
+# Failed log-ins per e-mail address and per client address in each window (seconds);
+# password-reset requests likewise.
+ATRIUM_LOGIN_LIMIT_PER_EMAIL = int(os.environ.get("ATRIUM_LOGIN_LIMIT_PER_EMAIL", "10"))
+ATRIUM_LOGIN_LIMIT_PER_IP = int(os.environ.get("ATRIUM_LOGIN_LIMIT_PER_IP", "50"))
+ATRIUM_LOGIN_WINDOW = int(os.environ.get("ATRIUM_LOGIN_WINDOW", "900"))
+ATRIUM_RESET_LIMIT_PER_EMAIL = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_EMAIL", "3"))
+ATRIUM_RESET_LIMIT_PER_IP = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_IP", "20"))
+ATRIUM_RESET_WINDOW = int(os.environ.get("ATRIUM_RESET_WINDOW", "3600"))
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))
 # Passport data of visa-letter requests is encrypted with Fernet. ATRIUM_PASSPORT_KEY is one
 # key, or several separated by commas for rotation (the first encrypts, all decrypt). With

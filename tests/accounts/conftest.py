@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
 from django.test import override_settings
@@ -34,6 +35,21 @@ def sign_up(client, *, language: str | None = None, **fields):
     }
     headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
     return client.post(reverse("accounts:signup"), data, **headers)
+
+
+@pytest.fixture
+def member(client):
+    """A confirmed account, logged out."""
+    sign_up(client)
+    link = last_link()
+    client.post(link)
+    client.logout()
+    mail.outbox.clear()
+    return User.objects.get()
+
+
+def logged_in_user_id(client):
+    return client.session.get("_auth_user_id")
 
 
 def link_in(message) -> str:

@@ -9,26 +9,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from atrium.accounts.models import SignUp
-from tests.accounts.conftest import PASSWORD, last_link, link_in, sign_up
+from tests.accounts.conftest import PASSWORD, last_link, link_in, logged_in_user_id, sign_up
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
-
-
-@pytest.fixture
-def member(client):
-    """A confirmed account, logged out."""
-    sign_up(client)
-    link = last_link()
-    client.post(link)
-    client.logout()
-    mail.outbox.clear()
-    return User.objects.get()
-
-
-def logged_in_user_id(client):
-    return client.session.get("_auth_user_id")
 
 
 def test_login_by_email_in_any_case(client, member):
