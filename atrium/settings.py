@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "atrium.core.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +159,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = "Manifest" not in STORAGES["staticfiles"]["BACKEND"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ATRIUM_MEDIA_ROOT", BASE_DIR / "media"))
+
+# Sizes of requests (bytes). The form fields of a request other than files (Django refuses
+# more with a 413 page); files larger than the second are streamed to a temporary file
+# instead of memory; one uploaded file (each upload form may have a smaller limit of its
+# own); a whole request body, refused unread. Keep the proxy's body limit (nginx
+# client_max_body_size) at or above ATRIUM_REQUEST_MAX_SIZE.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ATRIUM_FORM_MAX_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ATRIUM_UPLOAD_MEMORY_SIZE", str(2_621_440)))
+ATRIUM_UPLOAD_MAX_SIZE = int(os.environ.get("ATRIUM_UPLOAD_MAX_SIZE", str(10 * 1024 * 1024)))
+ATRIUM_REQUEST_MAX_SIZE = int(
+    os.environ.get("ATRIUM_REQUEST_MAX_SIZE", str(ATRIUM_UPLOAD_MAX_SIZE + 2 * 1024 * 1024))
+)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registration:me"
