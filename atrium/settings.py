@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "atrium.core.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,6 +164,18 @@ WHITENOISE_USE_FINDERS = "Manifest" not in STORAGES["staticfiles"]["BACKEND"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ATRIUM_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Sizes of requests (bytes). The form fields of a request other than files (Django refuses
+# more with a 413 page); files larger than the second are streamed to a temporary file
+# instead of memory; one uploaded file (each upload form may have a smaller limit of its
+# own); a whole request body, refused unread. Keep the proxy's body limit (nginx
+# client_max_body_size) at or above ATRIUM_REQUEST_MAX_SIZE.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ATRIUM_FORM_MAX_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ATRIUM_UPLOAD_MEMORY_SIZE", str(2_621_440)))
+ATRIUM_UPLOAD_MAX_SIZE = int(os.environ.get("ATRIUM_UPLOAD_MAX_SIZE", str(10 * 1024 * 1024)))
+ATRIUM_REQUEST_MAX_SIZE = int(
+    os.environ.get("ATRIUM_REQUEST_MAX_SIZE", str(ATRIUM_UPLOAD_MAX_SIZE + 2 * 1024 * 1024))
+)
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registration:me"
 LOGOUT_REDIRECT_URL = "home"
@@ -197,9 +210,10 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("ATRIUM_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ATRIUM_BEHIND_PROXY") else None
-)
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address from
+# the last entry of X-Forwarded-For (atrium.core.throttle.client_ip).
+ATRIUM_BEHIND_PROXY = env_bool("ATRIUM_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if ATRIUM_BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -238,12 +252,22 @@ ATRIUM_SITE_URL = os.environ.get("ATRIUM_SITE_URL", "http://127.0.0.1:8000").rst
 ATRIUM_PAYMENT_PROVIDERS = env_list(
     "ATRIUM_PAYMENT_PROVIDERS", "bank_transfer,test" if DEBUG else "bank_transfer"
 )
-# Webhooks: request timeout, attempts, and hosts allowed over plain HTTP (local receivers).
+# Webhooks: request timeout, attempts, and hosts allowed over plain HTTP and on a private
+# network (local receivers in development and tests; every other private address is refused).
 ATRIUM_WEBHOOK_TIMEOUT = float(os.environ.get("ATRIUM_WEBHOOK_TIMEOUT", "10"))
 ATRIUM_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ATRIUM_WEBHOOK_MAX_ATTEMPTS", "6"))
 ATRIUM_WEBHOOK_HTTP_HOSTS = env_list(
     "ATRIUM_WEBHOOK_HTTP_HOSTS", "localhost,127.0.0.1,::1" if DEBUG else ""
 )
+# Throttles (counted in the default cache: give several workers a shared CACHES).
+# Failed log-ins per e-mail address and per client address in each window (seconds);
+# password-reset requests likewise.
+ATRIUM_LOGIN_LIMIT_PER_EMAIL = int(os.environ.get("ATRIUM_LOGIN_LIMIT_PER_EMAIL", "10"))
+ATRIUM_LOGIN_LIMIT_PER_IP = int(os.environ.get("ATRIUM_LOGIN_LIMIT_PER_IP", "50"))
+ATRIUM_LOGIN_WINDOW = int(os.environ.get("ATRIUM_LOGIN_WINDOW", "900"))
+ATRIUM_RESET_LIMIT_PER_EMAIL = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_EMAIL", "3"))
+ATRIUM_RESET_LIMIT_PER_IP = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_IP", "20"))
+ATRIUM_RESET_WINDOW = int(os.environ.get("ATRIUM_RESET_WINDOW", "3600"))
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))
 # Passport data of visa-letter requests is encrypted with Fernet. ATRIUM_PASSPORT_KEY is one
 # key, or several separated by commas for rotation (the first encrypts, all decrypt). With

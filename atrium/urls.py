@@ -41,5 +41,6 @@ if settings.DEBUG:  # development only: production serves no uploads at all
     urlpatterns += [re_path(rf"^{media}(?P<path>.*)$", serve_public_media)]
 
 # Under /api/ errors are JSON; elsewhere the site's own 404 and 500 pages.
+handler400 = "atrium.core.views.bad_request"
 handler404 = "atrium.api.views.page_not_found"
 handler500 = "atrium.api.views.server_error"

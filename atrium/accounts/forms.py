@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atrium.accounts import services
 from atrium.core.mail import render_text
+from atrium.core.throttle import client_ip
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -104,9 +105,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if email and password:
+            address = client_ip(self.request) if self.request is not None else ""
+            services.login_throttle_check(email=email, client_ip=address)
             login_name = services.login_name_for(email)
             self.user_cache = authenticate(self.request, username=login_name, password=password)
             if self.user_cache is None:
+                services.login_failure_record(email=email, client_ip=address)
                 user = User.objects.filter(username=login_name).first()
                 if (
                     user is not None
@@ -116,6 +120,7 @@ class EmailAuthenticationForm(AuthenticationForm):
                     raise ValidationError(self.error_messages["unverified"], code="unverified")
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
+            services.login_success_record(email=email)
         return self.cleaned_data
 
     def get_invalid_login_error(self):

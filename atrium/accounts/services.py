@@ -1,4 +1,5 @@
-"""Account rules: sign up, confirm the e-mail address, resend the link, link a person.
+"""Account rules: sign up, confirm the e-mail address, resend the link, link a person,
+and the throttles of log-in and password reset.
 
 Every function here is the one place its rule lives; the views (and any later
 API or command) only call them. E-mail is sent after the transaction that
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -28,12 +30,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from atrium.accounts.models import SignUp
 from atrium.core.audit import log_action
 from atrium.core.i18n import is_chinese
 from atrium.core.mail import render_text
 from atrium.core.search import has_han, pinyin_forms
+from atrium.core.throttle import throttle_clear, throttle_hit, throttle_peek
 from atrium.network.models import Person
 from atrium.network.slugs import unique_person_slug
 
@@ -247,6 +251,106 @@ def account_resend_verification(*, email: str, site_url: str, language: str) -> 
         return False
     _send_verification(user=user, site_url=site_url, language=language)
     return True
+
+
+# --- throttles ---------------------------------------------------------------------------
+# Counted per e-mail address as typed (normalised), whether or not an account has it, and
+# per client address, so a refusal says nothing about which addresses have accounts.
+
+THROTTLE_DEFAULTS = {
+    "ATRIUM_LOGIN_LIMIT_PER_EMAIL": 10,  # failed log-ins per e-mail address per window
+    "ATRIUM_LOGIN_LIMIT_PER_IP": 50,  # failed log-ins per client address per window
+    "ATRIUM_LOGIN_WINDOW": 900,  # seconds
+    "ATRIUM_RESET_LIMIT_PER_EMAIL": 3,  # password-reset requests per e-mail address per window
+    "ATRIUM_RESET_LIMIT_PER_IP": 20,  # password-reset requests per client address per window
+    "ATRIUM_RESET_WINDOW": 3600,  # seconds
+}
+
+
+def _limit(name: str) -> int:
+    return max(1, int(getattr(settings, name, THROTTLE_DEFAULTS[name])))
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def login_throttle_check(*, email: str, client_ip: str) -> None:
+    """Refuse a log-in attempt (``ValidationError``, code ``throttled``) after too many failures.
+
+    Once an e-mail address or a client address has failed ``ATRIUM_LOGIN_LIMIT_PER_*``
+    times in the current window, every attempt is refused until the window ends, the
+    right password included.
+    """
+    window = _limit("ATRIUM_LOGIN_WINDOW")
+    counts = [
+        (
+            throttle_peek(scope="login-email", ident=normalise_email(email), window=window),
+            _limit("ATRIUM_LOGIN_LIMIT_PER_EMAIL"),
+        ),
+        (
+            throttle_peek(scope="login-ip", ident=client_ip, window=window),
+            _limit("ATRIUM_LOGIN_LIMIT_PER_IP"),
+        ),
+    ]
+    for count, limit in counts:
+        if count.count >= limit:
+            minutes = _minutes(count.wait)
+            raise ValidationError(
+                ngettext(
+                    "Too many failed log-ins for this e-mail address or from your network. "
+                    "Try again in %(minutes)d minute, or reset your password.",
+                    "Too many failed log-ins for this e-mail address or from your network. "
+                    "Try again in %(minutes)d minutes, or reset your password.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="throttled",
+            )
+
+
+def login_failure_record(*, email: str, client_ip: str) -> None:
+    window = _limit("ATRIUM_LOGIN_WINDOW")
+    throttle_hit(scope="login-email", ident=normalise_email(email), window=window)
+    throttle_hit(scope="login-ip", ident=client_ip, window=window)
+
+
+def login_success_record(*, email: str) -> None:
+    """A right password clears the failures of the address (not those of the network)."""
+    throttle_clear(
+        scope="login-email", ident=normalise_email(email), window=_limit("ATRIUM_LOGIN_WINDOW")
+    )
+
+
+def password_reset_claim(*, email: str, client_ip: str) -> None:
+    """Count a password-reset request; ``ValidationError`` on ``email`` once over a limit.
+
+    At most ``ATRIUM_RESET_LIMIT_PER_EMAIL`` requests per e-mail address and
+    ``ATRIUM_RESET_LIMIT_PER_IP`` per client address in each window; the form shows
+    the same thing whether or not an account has the address.
+    """
+    window = _limit("ATRIUM_RESET_WINDOW")
+    by_email = throttle_hit(scope="reset-email", ident=normalise_email(email), window=window)
+    by_ip = throttle_hit(scope="reset-ip", ident=client_ip, window=window)
+    if by_email.count > _limit("ATRIUM_RESET_LIMIT_PER_EMAIL") or by_ip.count > _limit(
+        "ATRIUM_RESET_LIMIT_PER_IP"
+    ):
+        minutes = _minutes(by_email.wait)
+        raise ValidationError(
+            {
+                "email": ValidationError(
+                    ngettext(
+                        "Too many requests for this e-mail address or from your network. "
+                        "Try again in %(minutes)d minute.",
+                        "Too many requests for this e-mail address or from your network. "
+                        "Try again in %(minutes)d minutes.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
+                    code="throttled",
+                )
+            }
+        )
 
 
 # --- verification ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from atrium.accounts.forms import (
     SignUpForm,
 )
 from atrium.core import views as core_views
+from atrium.core.throttle import client_ip
 
 SIGNED_UP_EMAIL = "accounts:signed-up-email"
 RESENT_EMAIL = "accounts:resent-email"
@@ -161,6 +162,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"site_name": settings.ATRIUM_SITE_NAME}
 
     def form_valid(self, form):
+        try:
+            services.password_reset_claim(
+                email=form.cleaned_data["email"], client_ip=client_ip(self.request)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
 

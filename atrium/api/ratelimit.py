@@ -11,21 +11,20 @@ the optional setting ``ATRIUM_API_RATES = {"token": "5000/hour", "write": "30/mi
 a route that needs its own limit adds ``throttle=[*default_limits(), RateLimit("bulk", "10/hour")]``
 (a route's own ``throttle`` replaces the API-wide list, hence ``default_limits()``).
 
-The counters live in the default cache: with a per-process cache (the default
-local-memory cache) each worker counts on its own, so use a shared cache
-(database, Redis, Memcached) when several workers serve the API.
+The counters (``atrium.core.throttle``) live in the default cache: with a
+per-process cache (the default local-memory cache) each worker counts on its own,
+so use a shared cache (database, Redis, Memcached) when several workers serve the API.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from ninja.throttling import BaseThrottle
 
 from atrium.api.models import ApiToken
+from atrium.core.throttle import client_ip, throttle_hit
 
 DEFAULT_RATES = {"token": "1000/hour", "write": "60/min"}
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -68,7 +67,7 @@ class RateLimit(BaseThrottle):
             return f"token:{token.pk}"
         if self.tokens_only:
             return None
-        return f"addr:{request.META.get('REMOTE_ADDR', '')}"
+        return f"addr:{client_ip(request)}"
 
     def allow_request(self, request) -> bool:
         self._local.wait = None
@@ -78,17 +77,9 @@ class RateLimit(BaseThrottle):
         if ident is None:
             return True
         limit, window = self.rate()
-        now = time.time()
-        bucket = int(now // window)
-        key = f"atrium-api-rate:{self.scope}:{ident}:{window}:{bucket}"
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the key expired between add and incr
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
-        if count > limit:
-            self._local.wait = (bucket + 1) * window - now
+        counted = throttle_hit(scope=f"api-{self.scope}", ident=ident, window=window)
+        if counted.count > limit:
+            self._local.wait = counted.wait
             return False
         return True
 

@@ -53,7 +53,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone, translation
@@ -61,6 +61,8 @@ from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from atrium.core.uploads import check_upload_size, too_large_message, upload_limit
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -436,20 +438,16 @@ def read_table(
             _("Upload a .csv or .xlsx file; “%(name)s” is neither.")
             % {"name": Path(name).name or _("the file")}
         )
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > max_bytes:
-        raise TableError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": f"{size / 1048576:.1f}", "limit": f"{max_bytes / 1048576:.0f}"}
-        )
+    try:
+        check_upload_size(uploaded_file, limit=max_bytes)
+    except ValidationError as error:
+        raise TableError(f"{error.messages[0]} {_('Split it into smaller files.')}") from None
+    limit = upload_limit(max_bytes)
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
-    data = uploaded_file.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise TableError(
-            _("The file is larger than %(limit)s MB. Split it into smaller files.")
-            % {"limit": f"{max_bytes / 1048576:.0f}"}
-        )
+    data = uploaded_file.read(limit + 1)
+    if len(data) > limit:
+        raise TableError(f"{too_large_message(limit=limit)} {_('Split it into smaller files.')}")
     if not data.strip():
         raise TableError(_("The file is empty."))
     filename = Path(name).name

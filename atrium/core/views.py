@@ -6,15 +6,19 @@ import posixpath
 import re
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from atrium.core.forms import add_service_errors
+from atrium.core.uploads import upload_limit
 
 
 def render_in_conference_time(
@@ -103,3 +107,22 @@ def next_url(request, default: str = "") -> str:
     """
     raw = request.POST.get("next") or request.GET.get("next") or ""
     return safe_next_url(raw, allowed_hosts={request.get_host()}) or default
+
+
+def bad_request(request, exception=None):
+    """``handler400`` for the whole site: a request too large is a 413 that says so.
+
+    Other bad requests (a forged host name, a broken body) keep Django's plain page,
+    which renders nothing that could trip over the same fault.
+    """
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "too_large",
+                "message": _("The request body is too large."),
+            },
+            status=413,
+        )
+    return render(request, "413.html", {"upload_limit": filesizeformat(upload_limit())}, status=413)

@@ -1,7 +1,8 @@
 """A person's photo for check-in: private, checked, normalised, and shown only to a few.
 
 - ``photo_validate`` reads an upload by its content (JPEG, PNG or WebP, whatever its name
-  says), at most ``MAX_BYTES``, at least ``MIN_SIDE`` pixels each way.
+  says), at most ``MAX_BYTES`` (and ``ATRIUM_UPLOAD_MAX_SIZE``), at least ``MIN_SIDE``
+  pixels each way.
 - ``person_photo_set`` stores it normalised (turned upright from its EXIF orientation,
   the centre square, ``SIDE`` × ``SIDE`` JPEG without metadata) under a random name;
   the old file is deleted once the transaction has committed.
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from atrium.core.audit import log_action
+from atrium.core.uploads import check_upload_size, too_large_message, upload_limit
 from atrium.network.models import Person
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,14 +38,13 @@ MAX_PIXELS = 50_000_000
 
 
 def _read(upload) -> bytes:
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError({"photo": _("The photo is larger than 5 MB.")})
+    check_upload_size(upload, limit=MAX_BYTES, field="photo")
+    limit = upload_limit(MAX_BYTES)
     if hasattr(upload, "seek"):
         upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError({"photo": _("The photo is larger than 5 MB.")})
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError({"photo": too_large_message(limit=limit)})
     if not data:
         raise ValidationError({"photo": _("The file is empty.")})
     return data

@@ -10,3 +10,4 @@ class RegistrationConfig(AppConfig):
         from atrium.registration import receivers
 
         receivers.connect()
+        from atrium.registration import checks  # noqa: F401 - registers the system checks

@@ -26,7 +26,7 @@ from atrium.webhooks import events as catalogue
 from atrium.webhooks import tasks, transport
 from atrium.webhooks.models import RESPONSE_EXCERPT, Delivery, DeliveryAttempt, Endpoint
 from atrium.webhooks.signing import generate_secret, sign
-from atrium.webhooks.validators import validate_endpoint_url
+from atrium.webhooks.validators import endpoint_parts
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def deliver(*, delivery_id: int, attempt: int | None = None) -> Delivery | None:
     delivery.last_attempt_at = now
 
     try:
-        validate_endpoint_url(endpoint.url)
+        endpoint_parts(endpoint.url)  # the checks that need no network; the transport resolves
     except ValidationError as exc:
         response = transport.Response(
             status_code=None, body="", error=" ".join(exc.messages), duration_ms=0
@@ -217,7 +217,7 @@ def deliver(*, delivery_id: int, attempt: int | None = None) -> Delivery | None:
         response = transport.post(
             endpoint.url, body=body, headers=headers, timeout=request_timeout()
         )
-        permanent = False
+        permanent = response.refused
 
     _record_attempt(delivery, number=number, started=now, response=response, permanent=permanent)
     return delivery

@@ -1,24 +1,22 @@
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
 PASSWORD = "Lotus-garden-1984"
+LANDING = reverse("registration:me")  # LOGIN_REDIRECT_URL: "my conference"
 LINK = re.compile(r"https?://testserver(/accounts/[^\s]+/)")
 
 
 @pytest.fixture(autouse=True)
 def _accounts_settings():
-    # The lead's "registration:me" page is not on this branch: land on the home page.
-    cache.clear()  # the resend brake lives in the cache
+    cache.clear()  # the resend brake and the throttles live in the cache
     # A fast hasher: these tests hash many passwords; the hasher is not what they test.
-    with override_settings(
-        LOGIN_REDIRECT_URL="/",
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    ):
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
     cache.clear()
 
@@ -34,6 +32,21 @@ def sign_up(client, *, language: str | None = None, **fields):
     }
     headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
     return client.post(reverse("accounts:signup"), data, **headers)
+
+
+@pytest.fixture
+def member(client):
+    """A confirmed account, logged out."""
+    sign_up(client)
+    link = last_link()
+    client.post(link)
+    client.logout()
+    mail.outbox.clear()
+    return User.objects.get()
+
+
+def logged_in_user_id(client):
+    return client.session.get("_auth_user_id")
 
 
 def link_in(message) -> str:

@@ -9,33 +9,28 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from atrium.accounts.models import SignUp
-from tests.accounts.conftest import PASSWORD, last_link, link_in, sign_up
+from tests.accounts.conftest import (
+    LANDING,
+    PASSWORD,
+    last_link,
+    link_in,
+    logged_in_user_id,
+    sign_up,
+)
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
 
 
-@pytest.fixture
-def member(client):
-    """A confirmed account, logged out."""
-    sign_up(client)
-    link = last_link()
-    client.post(link)
-    client.logout()
-    mail.outbox.clear()
-    return User.objects.get()
-
-
-def logged_in_user_id(client):
-    return client.session.get("_auth_user_id")
-
-
 def test_login_by_email_in_any_case(client, member):
     response = client.post(LOGIN, {"username": "ADA.LoveLace@EXAMPLE.org ", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == LANDING == "/me/"
     assert logged_in_user_id(client) == str(member.pk)
+    landing = client.get(LANDING)
+    assert landing.status_code == 200
+    assert "You are not registered for any edition yet." in landing.content.decode()
 
 
 def test_login_honours_a_local_next_and_ignores_a_foreign_one(client, member):
@@ -44,7 +39,7 @@ def test_login_honours_a_local_next_and_ignores_a_foreign_one(client, member):
     assert response["Location"] == "/directory/"
     client.logout()
     response = client.post(LOGIN + "?next=https://evil.example/steal", data)
-    assert response["Location"] == "/"
+    assert response["Location"] == LANDING
 
 
 def test_wrong_password_gets_a_plain_error(client, member):
@@ -243,7 +238,7 @@ def test_password_change_for_a_logged_in_member(client, member):
 
 def test_sign_up_page_redirects_members(client, member):
     client.force_login(member)
-    assert client.get(reverse("accounts:signup"))["Location"] == "/"
+    assert client.get(reverse("accounts:signup"))["Location"] == LANDING
 
 
 def test_sign_up_record_keeps_the_language(client):

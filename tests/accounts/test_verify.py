@@ -12,7 +12,7 @@ from atrium.accounts import services
 from atrium.accounts.models import SignUp
 from atrium.core.models import AuditEntry
 from atrium.network.models import Person
-from tests.accounts.conftest import last_link, sign_up
+from tests.accounts.conftest import LANDING, last_link, sign_up
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_following_the_link_activates_logs_in_and_creates_the_person(client):
 
     response = client.post(link)
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == LANDING
     user = User.objects.get()
     assert user.is_active
     assert SignUp.objects.get(user=user).verified is not None
@@ -51,8 +51,11 @@ def test_following_the_link_activates_logs_in_and_creates_the_person(client):
     assert not person.directory_opt_in  # listing stays the person's choice
     assert AuditEntry.objects.filter(action="accounts.verified").exists()
 
-    home = client.get("/")
-    assert "Log out" in home.content.decode()
+    landing = client.get(LANDING)  # the real landing page: "my conference"
+    assert landing.status_code == 200
+    page = landing.content.decode()
+    assert "Log out" in page
+    assert "your e-mail address is confirmed" in page
 
 
 def test_next_given_at_sign_up_is_where_the_new_member_lands(client):
@@ -78,7 +81,7 @@ def test_foreign_next_is_ignored(client):
             "password_confirm": "Lotus-garden-1984",
         },
     )
-    assert confirm(client, last_link())["Location"] == "/"
+    assert confirm(client, last_link())["Location"] == LANDING
 
 
 def test_existing_person_with_the_same_email_is_linked_not_duplicated(client):

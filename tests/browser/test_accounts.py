@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from atrium.network.models import Person
@@ -22,8 +21,7 @@ PASSWORD = "Lotus-garden-1984"
 def _clean():
     cache.clear()
     mail.outbox.clear()
-    with override_settings(LOGIN_REDIRECT_URL="/"):  # "registration:me" is not here yet
-        yield
+    yield
 
 
 def test_sign_up_confirm_and_land_logged_in(open_page):
@@ -52,6 +50,7 @@ def test_sign_up_confirm_and_land_logged_in(open_page):
     page.goto(page.url.split("/accounts/")[0] + path)
     page.get_by_role("button", name="Confirm and log in").click()
 
+    expect(page).to_have_url(re.compile(r"/me/$"))  # the real landing page: my conference
     expect(page.locator(".notice")).to_contain_text("your e-mail address is confirmed")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(page.get_by_role("link", name="My conference")).to_have_attribute("href", "/me/")

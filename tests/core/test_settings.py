@@ -53,3 +53,14 @@ def test_debug_is_off_unless_asked():
     code = "from django.conf import settings; print(settings.DEBUG, settings.SECURE_SSL_REDIRECT)"
     result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
     assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_test_payment_provider_is_an_error_without_debug():
+    env = {**PRODUCTION, "ATRIUM_PAYMENT_PROVIDERS": "bank_transfer,test"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "atrium.E001" in result.stderr
+    assert "pays every order at once" in result.stderr
+    # In debug mode (the demo) it is offered, and the check is quiet.
+    result = manage("check", env={"DEBUG": "1", "ATRIUM_PAYMENT_PROVIDERS": "bank_transfer,test"})
+    assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from atrium.demo.large import build_large_edition
@@ -315,9 +315,23 @@ def test_deleted_rows_are_added_back_but_programme_is_left_alone(demo):
     assert beijing_sessions().count() == remaining
 
 
+def test_command_refuses_to_run_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--without-debug"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not get_user_model().objects.exists()
+    assert not Conference.objects.exists()
+
+
+def test_command_runs_in_debug_mode(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    assert get_user_model().objects.filter(username="organiser", is_superuser=True).exists()
+
+
 def test_command_prints_counts_and_creates_the_organiser(db):
     out = io.StringIO()
-    call_command("load_demo", "--seed", "2025", stdout=out)
+    call_command("load_demo", "--seed", "2025", "--without-debug", stdout=out)
     text = out.getvalue()
     assert "beijing-2025" in text
     assert "Loaded in" in text
@@ -327,7 +341,7 @@ def test_command_prints_counts_and_creates_the_organiser(db):
     assert user.check_password("atrium-demo")
     user.set_password("changed-by-the-organiser")
     user.save()
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--without-debug", stdout=io.StringIO())
     user.refresh_from_db()
     assert user.check_password("changed-by-the-organiser")
 

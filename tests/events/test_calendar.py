@@ -246,7 +246,7 @@ def test_query_count_does_not_grow_with_the_programme(client, django_assert_num_
 
 
 def test_demo_programmes_parse_back(client):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--without-debug", stdout=io.StringIO())
     for conference in Conference.objects.filter(is_published=True):
         sessions = {s.pk: s for s in selectors.public_sessions(conference)}
         assert sessions

@@ -275,7 +275,7 @@ def test_query_count_does_not_grow_with_the_programme(client, django_assert_num_
 
 
 def test_demo_schedules_validate(client, xsd, json_validator):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--without-debug", stdout=io.StringIO())
     for conference in Conference.objects.filter(is_published=True):
         public = set(selectors.public_sessions(conference).values_list("pk", flat=True))
         assert public

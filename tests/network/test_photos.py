@@ -77,10 +77,10 @@ def test_too_small_is_refused_with_its_size():
 
 def test_too_big_is_refused(monkeypatch):
     monkeypatch.setattr(photos, "MAX_BYTES", 1000)
-    assert "larger than 5 MB" in _error(picture())
+    assert "the limit is 1000\xa0bytes" in _error(picture())
     # A file without a size (read from a stream) is measured while reading.
     stream = io.BytesIO(picture().read())
-    assert "larger than 5 MB" in _error(stream)
+    assert "larger than 1000\xa0bytes" in _error(stream)
 
 
 def test_png_with_alpha_becomes_a_400_square_jpeg_without_metadata(delegate):
