@@ -66,6 +66,7 @@ bench: install-dev
 	$(PY) bench/matchmaking.py
 	$(PY) bench/registration_rush.py
 	$(PY) bench/badges.py
+	$(PY) bench/reviews_assign.py
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts
