@@ -49,7 +49,6 @@ from atrium.matchmaking.models import (
 from atrium.matchmaking.solver import solve
 from atrium.network.models import Organisation, Sector
 from atrium.registration.models import Registration
-from atrium.registration.services import contact_email
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
 
@@ -90,7 +89,7 @@ def b2b_url(conference: Conference) -> str:
 
 def _mail(registration: Registration, template: str, **context) -> None:
     send_email_on_commit(
-        to=contact_email(registration.person),
+        to=registration.person.contact_email,
         template=f"matchmaking/email/{template}",
         context={
             "registration": registration,

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -208,6 +209,26 @@ class Person(SearchableModel):
         if not self.sort_name:
             self.sort_name = self.name
         super().save(*args, **kwargs)
+
+    @property
+    def contact_email(self) -> str:
+        """Where mail to the person goes: their own address, else their account's.
+
+        The same rule in SQL is ``contact_email_expression``; both live here, side by side.
+        """
+        if self.email:
+            return self.email
+        return self.user.email if self.user_id else ""
+
+    @staticmethod
+    def contact_email_expression(path: str = "") -> models.Case:
+        """``contact_email`` as an SQL expression; ``path`` leads from the queried model to the
+        person (``"registration__person__"``; empty on Person itself)."""
+        return models.Case(
+            models.When(~models.Q(**{f"{path}email": ""}), then=models.F(f"{path}email")),
+            default=Coalesce(models.F(f"{path}user__email"), models.Value("")),
+            output_field=models.CharField(),
+        )
 
     @property
     def other_name(self) -> str:

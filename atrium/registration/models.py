@@ -604,6 +604,9 @@ class SeatBooking(models.Model):
         WAITLISTED = "waitlisted", _("On the waiting list")
         CANCELLED = "cancelled", _("Cancelled")
 
+    #: Holding a seat or a place on the waiting list.
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED)
+
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="bookings"
     )

@@ -12,13 +12,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django_countries import countries
 
 from atrium.core.audit import history
 from atrium.core.models import AuditEntry
 from atrium.core.search import search, sort_key
 from atrium.events.models import Conference, Session
+from atrium.network.models import Person
 from atrium.registration.models import (
     Answer,
     Delegation,
@@ -299,17 +314,24 @@ def quota_session(conference: Conference, session_id: int) -> Session | None:
 def quota_bookings(session: Session) -> tuple[list[SeatBooking], list[SeatBooking]]:
     """(seated, waiting): the waiting list in its order, each with ``position`` from 1."""
     bookings = list(
-        session.bookings.filter(
-            status__in=[SeatBooking.Status.CONFIRMED, SeatBooking.Status.WAITLISTED]
+        with_waitlist_position(
+            session.bookings.filter(
+                status__in=[SeatBooking.Status.CONFIRMED, SeatBooking.Status.WAITLISTED]
+            )
         )
         .select_related("registration__person__organisation", "registration__order")
         .order_by("created", "id")
     )
     seated = [b for b in bookings if b.status == SeatBooking.Status.CONFIRMED]
     waiting = [b for b in bookings if b.status == SeatBooking.Status.WAITLISTED]
-    for position, booking in enumerate(waiting, start=1):
-        booking.position = position
     return seated, waiting
+
+
+def waitlist_position(booking: SeatBooking) -> int | None:
+    """1 for the first on the waiting list; None if the booking is not waitlisted."""
+    if booking.status != SeatBooking.Status.WAITLISTED:
+        return None
+    return with_waitlist_position(SeatBooking.objects.filter(pk=booking.pk)).get().position
 
 
 # --- export ------------------------------------------------------------------------------
@@ -322,3 +344,125 @@ def export_questions(conference: Conference) -> list[Question]:
 def export_registrations(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
     """The filtered list with everything a spreadsheet row needs, answers included."""
     return registrations.prefetch_related("answers")
+
+
+# --- the JSON API (same filters and rules as the pages) ------------------------------
+
+
+WAITLISTED = SeatBooking.Status.WAITLISTED
+
+
+def with_waitlist_position(bookings: QuerySet[SeatBooking]) -> QuerySet[SeatBooking]:
+    """Annotate ``position``: the place on its session's waiting list (the one rule for it).
+
+    1 for the first on a session's waiting list (order: ``created``, then id); None
+    for a booking that is not waitlisted.
+    """
+    ahead = (
+        SeatBooking.objects.filter(session_id=OuterRef("session_id"), status=WAITLISTED)
+        .filter(
+            Q(created__lt=OuterRef("created"))
+            | Q(created=OuterRef("created"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return bookings.annotate(
+        position=Case(
+            When(status=WAITLISTED, then=Coalesce(Subquery(ahead), Value(0)) + 1),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def my_registrations(user) -> QuerySet[Registration]:
+    """The user's registrations in published editions, newest edition first.
+
+    Each carries ``active_bookings``: its seats and waiting-list places with
+    ``position``, in the order of the sessions.
+    """
+    bookings = with_waitlist_position(
+        SeatBooking.objects.filter(status__in=SeatBooking.ACTIVE).select_related(
+            "session__conference"
+        )
+    ).order_by("session__start", "session_id", "id")
+    return (
+        Registration.objects.filter(person__user=user, conference__is_published=True)
+        .select_related("conference", "type", "order__conference", "delegation")
+        .prefetch_related(Prefetch("bookings", queryset=bookings, to_attr="active_bookings"))
+        .order_by("-conference__start_date", "-conference__number", "pk")
+    )
+
+
+def my_registration(user, conference: Conference) -> Registration | None:
+    return (
+        Registration.objects.select_related("conference", "person")
+        .filter(conference=conference, person__user=user)
+        .first()
+    )
+
+
+def my_booking(user, booking_id: int) -> SeatBooking | None:
+    """One of the user's bookings (any status) in a published edition; None for anyone else's."""
+    return (
+        SeatBooking.objects.select_related("session__conference")
+        .filter(
+            pk=booking_id,
+            registration__person__user=user,
+            registration__conference__is_published=True,
+        )
+        .first()
+    )
+
+
+def api_registration_list(
+    conference: Conference,
+    *,
+    q: str = "",
+    status: str = "",
+    type_id: int | None = None,
+    country: str = "",
+    paid: str = "",
+    show_email: bool = False,
+) -> QuerySet[Registration]:
+    """The organisers' list (``selectors.registration_list``: same filters as their pages).
+
+    Best matches first with ``q``, as in the directory. With ``show_email``
+    (organisers) each row carries ``contact_email``; without it (check-in staff)
+    the e-mail is not even read.
+    """
+    registrations = registration_list(
+        conference=conference,
+        q=q,
+        status=status,
+        type=str(type_id) if type_id is not None else "",
+        country=country,
+        paid=paid,
+    ).select_related("conference", "order__conference")
+    if show_email:
+        registrations = registrations.annotate(
+            contact_email=Person.contact_email_expression("person__")
+        )
+    if q:
+        return registrations.order_by("search_rank", "-created", "-pk")
+    return registrations
+
+
+def quota_session_detail(conference: Conference, session_id: int) -> Session | None:
+    """The session with ``seated_list`` and ``waiting_list`` (``quota_bookings``)."""
+    session = quota_sessions(conference).select_related("conference").filter(pk=session_id).first()
+    if session is None:
+        return None
+    session.seated_list, session.waiting_list = quota_bookings(session)
+    bookings = [*session.seated_list, *session.waiting_list]
+    # Where mail goes (``Person.contact_email``) may be the account's address: one query.
+    prefetch_related_objects([b.registration.person for b in bookings], "user")
+    for booking in bookings:
+        booking.session = session  # one edition for all: no query per row
+        booking.contact_email = booking.registration.person.contact_email
+        if booking.status != WAITLISTED:
+            booking.position = None
+    return session

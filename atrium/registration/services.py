@@ -64,7 +64,7 @@ from atrium.registration.models import (
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
 
-ACTIVE_BOOKING = (SeatBooking.Status.CONFIRMED, SeatBooking.Status.WAITLISTED)
+ACTIVE_BOOKING = SeatBooking.ACTIVE
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -110,16 +110,6 @@ def refund_for(
     return Decimal(0), _("No refund after the deadline")
 
 
-def waitlist_position(booking: SeatBooking) -> int | None:
-    """1 for the first on the waiting list; None if the booking is not waitlisted."""
-    if booking.status != SeatBooking.Status.WAITLISTED:
-        return None
-    ahead = SeatBooking.objects.filter(
-        session_id=booking.session_id, status=SeatBooking.Status.WAITLISTED
-    ).filter(Q(created__lt=booking.created) | Q(created=booking.created, id__lt=booking.id))
-    return ahead.count() + 1
-
-
 def _new_reference(conference: Conference) -> str:
     prefix = policy_for(conference).reference_prefix or "ATR"
     while True:
@@ -141,14 +131,9 @@ def _registration_payload(registration: Registration) -> dict:
     }
 
 
-def contact_email(person: Person) -> str:
-    """Where mail to a person goes: their own address, else their account's."""
-    return person.email or (person.user.email if person.user_id else "")
-
-
 def _mail_registration(registration: Registration, template: str, **extra) -> None:
     send_email_on_commit(
-        to=contact_email(registration.person),
+        to=registration.person.contact_email,
         template=f"registration/email/{template}",
         context={"registration": registration, "conference": registration.conference, **extra},
         language=registration.language,

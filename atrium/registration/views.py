@@ -27,7 +27,7 @@ from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
-from atrium.registration import hooks, services
+from atrium.registration import hooks, selectors, services
 from atrium.registration.forms import (
     CancelForm,
     DelegationForm,
@@ -230,7 +230,7 @@ def me(request):
     )
     for registration in registrations:
         for booking in registration.active_bookings:
-            booking.position = services.waitlist_position(booking)
+            booking.position = selectors.waitlist_position(booking)
         registration.is_head = (
             registration.delegation is not None
             and registration.delegation.head_id == registration.person_id
@@ -312,7 +312,7 @@ def signups(request, slug):
     mine = {}
     if registration:
         for booking in registration.bookings.filter(status__in=services.ACTIVE_BOOKING):
-            booking.position = services.waitlist_position(booking)
+            booking.position = selectors.waitlist_position(booking)
             mine[booking.session_id] = booking
     for session in sessions:
         session.left = max(0, session.seats - session.taken)
@@ -351,7 +351,7 @@ def seat_signup(request, slug, session_id):
             messages.info(
                 request,
                 _("%(title)s is full: you are number %(position)s on the waiting list.")
-                % {"title": session.title_i18n, "position": services.waitlist_position(booking)},
+                % {"title": session.title_i18n, "position": selectors.waitlist_position(booking)},
             )
     return redirect("registration:signups", slug=slug)
 

@@ -231,11 +231,9 @@ def _log(visa_request: VisaLetterRequest, action: str, actor, **data) -> None:
 
 
 def _mail(visa_request: VisaLetterRequest, template: str) -> None:
-    from atrium.registration.services import contact_email
-
     registration = visa_request.registration
     send_email_on_commit(
-        to=contact_email(registration.person),
+        to=registration.person.contact_email,
         template=f"visas/email/{template}",
         context={
             "visa_request": visa_request,

@@ -10,10 +10,10 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from atrium.api.registration_queries import with_waitlist_position
 from atrium.events.models import ConferenceRole, Session
-from atrium.registration import services
+from atrium.registration import selectors, services
 from atrium.registration.models import Order, Registration, SeatBooking
+from atrium.registration.selectors import with_waitlist_position
 from tests.api.conftest import bearer
 from tests.factories import (
     ConferenceFactory,
@@ -251,7 +251,7 @@ def test_waitlist_positions_in_one_query_match_the_service(world):
     services.seat_cancel(booking=bookings[6])  # a waiting list with a hole
     expected = {}
     for booking in SeatBooking.objects.filter(pk__in=[b.pk for b in bookings]):
-        expected[booking.pk] = services.waitlist_position(booking)
+        expected[booking.pk] = selectors.waitlist_position(booking)
     with CaptureQueriesContext(connection) as queries:
         annotated = dict(
             with_waitlist_position(SeatBooking.objects.filter(pk__in=expected)).values_list(

@@ -163,3 +163,26 @@ def test_chinese_directory(client, network):
     assert "中关村科技园区" in body
     assert "生命科学" in body
     assert "马骏" in body
+
+
+@pytest.mark.django_db
+def test_the_contact_email_rule_is_the_same_in_python_and_in_sql():
+    """``Person.contact_email`` and ``Person.contact_email_expression`` agree."""
+    from atrium.network.models import Person
+    from tests.factories import PersonFactory, UserFactory
+
+    own = PersonFactory(email="own@example.org", user=UserFactory(email="account@example.org"))
+    account_only = PersonFactory(email="", user=UserFactory(email="acc2@example.org"))
+    nothing = PersonFactory(email="", user=None)
+    rows = dict(
+        Person.objects.filter(pk__in=[own.pk, account_only.pk, nothing.pk])
+        .annotate(mail=Person.contact_email_expression())
+        .values_list("pk", "mail")
+    )
+    for person in (own, account_only, nothing):
+        assert rows[person.pk] == Person.objects.get(pk=person.pk).contact_email
+    assert [rows[own.pk], rows[account_only.pk], rows[nothing.pk]] == [
+        "own@example.org",
+        "acc2@example.org",
+        "",
+    ]

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 
-from atrium.registration import services
+from atrium.registration import selectors, services
 from atrium.registration.models import Registration, SeatBooking
 from tests.factories import (
     ConferenceFactory,
@@ -70,7 +70,7 @@ def test_sixty_concurrent_sign_ups_for_a_ten_seat_visit():
     assert len(waiting) == 50
     # A consistent order: positions 1..50, every confirmed booking got its lock
     # before every waitlisted one.
-    assert [services.waitlist_position(b) for b in waiting] == list(range(1, 51))
+    assert [selectors.waitlist_position(b) for b in waiting] == list(range(1, 51))
     last_confirmed = bookings.filter(status="confirmed").order_by("-created").first()
     assert last_confirmed.created <= waiting[0].created
 

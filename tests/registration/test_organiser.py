@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from atrium.core.models import AuditEntry
 from atrium.events.models import ConferenceRole
-from atrium.registration import services
+from atrium.registration import selectors, services
 from atrium.registration.models import Order, Question, Registration, SeatBooking
 from tests.factories import (
     ConferenceFactory,
@@ -647,7 +647,7 @@ def test_quota_page_lists_the_waiting_list_in_order(orga, conference, full_visit
     assert [b.registration.person.name for b in response.context["seated"]] == ["Ana", "Ben"]
     waiting = response.context["waiting"]
     assert [(b.position, b.registration.person.name) for b in waiting] == [(1, "Chen"), (2, "Dara")]
-    assert [services.waitlist_position(b) for b in waiting] == [1, 2]
+    assert [selectors.waitlist_position(b) for b in waiting] == [1, 2]
     html = response.content.decode()
     assert html.index("Chen") < html.index("Dara")
 

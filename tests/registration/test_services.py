@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from atrium.core.models import AuditEntry
-from atrium.registration import services
+from atrium.registration import selectors, services
 from atrium.registration.models import (
     DelegationInvitation,
     Order,
@@ -316,7 +316,7 @@ def test_seats_then_waiting_list_then_promotion(conference, visit):
     people = [confirmed(conference) for _i in range(4)]
     bookings = [svc.seat_signup(registration=r, session=visit) for r in people]
     assert [b.status for b in bookings] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
-    assert [services.waitlist_position(b) for b in bookings] == [None, None, 1, 2]
+    assert [selectors.waitlist_position(b) for b in bookings] == [None, None, 1, 2]
     # Signing up again is harmless.
     assert svc.seat_signup(registration=people[0], session=visit).pk == bookings[0].pk
 
@@ -324,7 +324,7 @@ def test_seats_then_waiting_list_then_promotion(conference, visit):
     promoted = svc.seat_cancel(booking=bookings[1])
     assert [b.pk for b in promoted] == [bookings[2].pk]
     bookings[3].refresh_from_db()
-    assert services.waitlist_position(bookings[3]) == 1
+    assert selectors.waitlist_position(bookings[3]) == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [people[2].person.email]
     # Cancelling a waiting-list place frees no seat.
@@ -365,7 +365,7 @@ def test_organiser_moves_someone_up_out_of_turn(conference, visit):
     svc.seat_promote(booking=bookings[3], actor=None)
     bookings[2].refresh_from_db()
     assert bookings[2].status == SeatBooking.Status.WAITLISTED
-    assert services.waitlist_position(bookings[2]) == 1
+    assert selectors.waitlist_position(bookings[2]) == 1
 
 
 def test_more_seats_fill_from_the_waiting_list(conference, visit):

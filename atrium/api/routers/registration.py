@@ -12,7 +12,6 @@ from ninja import Path, Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from atrium.api import registration_queries as queries
 from atrium.api.auth import Role, conference_for_role, require_scope, token_auth
 from atrium.api.errors import ApiError, invalid, not_found, responses
 from atrium.api.models import ApiToken
@@ -31,7 +30,7 @@ from atrium.api.schemas_registration import (
 from atrium.events.models import Session
 from atrium.events.permissions import has_role
 from atrium.matchmaking.selectors import meetings_for_person
-from atrium.registration import services
+from atrium.registration import selectors, services
 from atrium.registration.models import Registration, SeatBooking
 
 router = Router(tags=["Registration"], auth=token_auth)
@@ -46,7 +45,7 @@ SessionId = Path(..., ge=1, le=MAX_ID, description="The session's id.")
 @paginate(Page)
 def my_registrations(request):
     """My registrations in published editions, with order, delegation and seats."""
-    return queries.my_registrations(request.auth.user)
+    return selectors.my_registrations(request.auth.user)
 
 
 @router.get("/conferences/{slug}/me/agenda", response=responses(list[SessionOut], auth=True))
@@ -57,7 +56,7 @@ def my_agenda(request, slug: str = Slug):
     404 unless I hold a confirmed registration for the edition.
     """
     conference = published_conference(slug)
-    registration = queries.my_registration(request.auth.user, conference)
+    registration = selectors.my_registration(request.auth.user, conference)
     if registration is None or registration.status != Registration.Status.CONFIRMED:
         raise not_found(_("You have no confirmed registration for this conference."))
     return services.agenda_sessions(registration=registration)
@@ -71,7 +70,7 @@ def my_meetings(request, slug: str = Slug):
     404 unless I hold a confirmed registration for the edition.
     """
     conference = published_conference(slug)
-    registration = queries.my_registration(request.auth.user, conference)
+    registration = selectors.my_registration(request.auth.user, conference)
     if registration is None or registration.status != Registration.Status.CONFIRMED:
         raise not_found(_("You have no confirmed registration for this conference."))
     entries = meetings_for_person(conference=conference, person=registration.person)
@@ -97,7 +96,7 @@ def seat_signup(request, slug: str = Slug, session_id: int = SessionId):
     session = Session.objects.filter(conference=conference, pk=session_id, is_public=True).first()
     if session is None:
         raise not_found(_("There is no such session in this conference."))
-    registration = queries.my_registration(request.auth.user, conference)
+    registration = selectors.my_registration(request.auth.user, conference)
     if registration is None:
         raise ApiError(422, "invalid", _("Register for this conference first."))
     before = set(
@@ -108,7 +107,7 @@ def seat_signup(request, slug: str = Slug, session_id: int = SessionId):
     booking = services.seat_signup(
         registration=registration, session=session, actor=request.auth.user
     )
-    booking = queries.with_waitlist_position(
+    booking = selectors.with_waitlist_position(
         SeatBooking.objects.select_related("session__conference").filter(pk=booking.pk)
     ).get()
     return Status(200 if booking.pk in before else 201, booking)
@@ -121,7 +120,7 @@ def seat_cancel(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     Cancelling a cancelled booking changes nothing (204 again).
     """
     require_scope(request, ApiToken.Scope.WRITE)
-    booking = queries.my_booking(request.auth.user, booking_id)
+    booking = selectors.my_booking(request.auth.user, booking_id)
     if booking is None:
         raise not_found(_("You have no booking with this id."))
     services.seat_cancel(booking=booking, actor=request.auth.user)
@@ -156,7 +155,7 @@ def registration_list(request, slug: str = Slug, filters: Query[RegistrationFilt
                 _("There is no registration type “%(code)s”.") % {"code": filters.type},
                 type="unknown",
             )
-    return queries.registration_list(
+    return selectors.api_registration_list(
         conference,
         q=filters.q,
         status=filters.status or "",
@@ -174,7 +173,7 @@ def registration_list(request, slug: str = Slug, filters: Query[RegistrationFilt
 def quota_list(request, slug: str = Slug):
     """Sessions with limited seats (hidden ones too), in time order, with their counts."""
     conference = conference_for_role(request, slug, Role.ORGANISER)
-    return queries.quota_sessions(conference)
+    return selectors.quota_sessions(conference).select_related("conference")
 
 
 @router.get(
@@ -185,7 +184,7 @@ def quota_list(request, slug: str = Slug):
 def quota_detail(request, slug: str = Slug, session_id: int = SessionId):
     """A session's seats: who has one, in sign-up order, and the waiting list in its order."""
     conference = conference_for_role(request, slug, Role.ORGANISER)
-    session = queries.quota_session(conference, session_id)
+    session = selectors.quota_session_detail(conference, session_id)
     if session is None:
         raise not_found(_("There is no session with limited seats with this id here."))
     return session
