@@ -26,7 +26,7 @@ from atrium.core.forms import add_service_errors
 from atrium.core.views import form_action, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
-from atrium.registration import hooks, selectors, services
+from atrium.registration import hooks, seats, selectors, services
 from atrium.registration.models import Registration
 from atrium.registration.organiser_forms import (
     ActionForm,
@@ -440,7 +440,7 @@ def _quota_action(request, conference, session_id, call, *, needs_booking: bool)
 @organiser_required
 def quota_promote(request, conference: Conference, session_id: int):
     def call(session, booking):
-        services.seat_promote(booking=booking, actor=request.user)
+        seats.seat_promote(booking=booking, actor=request.user)
         return _("%(name)s has a seat now and has been told by e-mail.") % {
             "name": booking.registration.person.name_i18n
         }
@@ -452,7 +452,7 @@ def quota_promote(request, conference: Conference, session_id: int):
 @organiser_required
 def quota_remove(request, conference: Conference, session_id: int):
     def call(session, booking):
-        promoted = services.seat_cancel(booking=booking, actor=request.user)
+        promoted = seats.seat_cancel(booking=booking, actor=request.user)
         message = _("%(name)s is off the lists.") % {"name": booking.registration.person.name_i18n}
         if promoted:
             message += " " + _("Moved up from the waiting list: %(names)s.") % {
@@ -467,7 +467,7 @@ def quota_remove(request, conference: Conference, session_id: int):
 @organiser_required
 def quota_fill(request, conference: Conference, session_id: int):
     def call(session, _booking):
-        promoted = services.quota_fill(session=session, actor=request.user)
+        promoted = seats.quota_fill(session=session, actor=request.user)
         if not promoted:
             return _("No one moved up: there is no free seat, or no one is waiting.")
         return _("Moved up from the waiting list: %(names)s.") % {"names": _names(promoted)}

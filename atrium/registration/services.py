@@ -1,34 +1,14 @@
-"""Registration rules: every state change of a registration, order, delegation or seat.
+"""Registration rules: every state change of a registration and its order.
 
 Views, the API and the CLI call these functions; each is one transaction, writes
-the audit trail, and queues e-mails and webhooks only after it commits.
-
-Concurrency. Anything that is counted against a limit is decided while holding a
-row lock on the row that *owns* the limit, taken with ``select_for_update()``
-before the count:
-
-- seats of a session (visit bus, gala dinner): the ``Session`` row;
-- capacity of a registration type: the ``RegistrationType`` row;
-- uses of a voucher: the ``Voucher`` row (plus a CHECK constraint used <= max_uses);
-- receipt numbers of an edition (gapless): the edition's ``RegistrationPolicy`` row,
-  taken after the order's row (``payment_confirm``).
-
-Every writer of the limited rows takes the same lock first, so the count it reads
-cannot change until it commits: no oversell, and the waiting list is ordered by
-the moment each request got the lock. We chose row locks over optimistic
-retries (version columns) or SERIALIZABLE isolation because a sign-up rush is
-exactly the high-contention case where retries thrash, and because locking the
-owner row keeps unrelated sessions fully parallel. Locks are always taken in the
-order registration → type → voucher → sessions (by id), so two transactions
-cannot deadlock. SQLite has no row locks; there ``transaction_mode=IMMEDIATE``
-(settings) makes every transaction take the database write lock at BEGIN, which
-serialises writers the same way.
+the audit trail, and queues e-mails and webhooks only after it commits. Seats and
+waiting lists are in ``seats``, delegations in ``delegations``; how limits are held
+under concurrency is written down in ``locking``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
-from atrium.core.mail import send_email_on_commit
-from atrium.events.models import Conference, Session
+from atrium.events.models import Conference
 from atrium.network.models import Person
 from atrium.network.slugs import unique_person_slug
+from atrium.registration.delegations import _lock_open_invitation, _mark_accepted
 from atrium.registration.hooks import registration_withdrawn
+from atrium.registration.locking import lock_registration
 from atrium.registration.models import (
     Answer,
     Currency,
@@ -61,6 +42,8 @@ from atrium.registration.models import (
     Voucher,
     new_feed_token,
 )
+from atrium.registration.notices import mail_registration
+from atrium.registration.seats import seat_cancel
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
 
@@ -129,15 +112,6 @@ def _registration_payload(registration: Registration) -> dict:
         "person": webhook_events.person_ref(person),
         "delegation": registration.delegation_id,
     }
-
-
-def _mail_registration(registration: Registration, template: str, **extra) -> None:
-    send_email_on_commit(
-        to=registration.person.contact_email,
-        template=f"registration/email/{template}",
-        context={"registration": registration, "conference": registration.conference, **extra},
-        language=registration.language,
-    )
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -257,7 +231,7 @@ def _settle(registration: Registration, *, actor) -> None:
         obj=registration,
         conference=registration.conference,
     )
-    _mail_registration(registration, "confirmed")
+    mail_registration(registration, "confirmed")
     webhook_emit(
         conference=registration.conference,
         event=webhook_events.REGISTRATION_CONFIRMED,
@@ -402,7 +376,7 @@ def registration_submit(
         pk=registration.pk
     )
     if registration.status == Registration.Status.PENDING:
-        _mail_registration(registration, "received")
+        mail_registration(registration, "received")
     _settle(registration, actor=actor)
     return registration
 
@@ -505,7 +479,7 @@ def order_mark_paid(*, order: Order, actor) -> Payment:
 
 @transaction.atomic
 def registration_approve(*, registration: Registration, actor) -> Registration:
-    registration = _lock_registration(registration)
+    registration = lock_registration(registration)
     if registration.approval != Registration.Approval.PENDING:
         raise ValidationError(_("This registration is not waiting for approval."))
     registration.approval = Registration.Approval.APPROVED
@@ -517,7 +491,7 @@ def registration_approve(*, registration: Registration, actor) -> Registration:
         conference=registration.conference,
     )
     if not registration.order.is_settled:
-        _mail_registration(registration, "approved")
+        mail_registration(registration, "approved")
     _settle(registration, actor=actor)
     return registration
 
@@ -527,7 +501,7 @@ def registration_reject(*, registration: Registration, actor, reason: str) -> Re
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the delegate a reason.")})
-    registration = _lock_registration(registration)
+    registration = lock_registration(registration)
     if registration.status not in Registration.ACTIVE:
         raise ValidationError(_("Only a pending or confirmed registration can be rejected."))
     registration.approval = Registration.Approval.REJECTED
@@ -547,7 +521,7 @@ def registration_reject(*, registration: Registration, actor, reason: str) -> Re
         conference=registration.conference,
         data={"reason": reason},
     )
-    _mail_registration(registration, "rejected", reason=reason)
+    mail_registration(registration, "rejected", reason=reason)
     webhook_emit(
         conference=registration.conference,
         event=webhook_events.REGISTRATION_CANCELLED,
@@ -595,7 +569,7 @@ def registration_cancel(
     at = at or timezone.now()
     if proof:
         refusal_proof_check(proof)
-    registration = _lock_registration(registration)
+    registration = lock_registration(registration)
     if registration.status not in Registration.ACTIVE:
         raise ValidationError(_("This registration is already cancelled."))
     if visa_refused and not proof:
@@ -620,21 +594,13 @@ def registration_cancel(
         conference=registration.conference,
         data={"refund": str(refund), "visa_refused": visa_refused},
     )
-    _mail_registration(registration, "cancelled", refund=refund, refund_reason=reason)
+    mail_registration(registration, "cancelled", refund=refund, refund_reason=reason)
     webhook_emit(
         conference=registration.conference,
         event=webhook_events.REGISTRATION_CANCELLED,
         payload=_registration_payload(registration),
     )
     return registration
-
-
-def _lock_registration(registration: Registration) -> Registration:
-    return (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("order", "person", "conference", "type")
-        .get(pk=registration.pk)
-    )
 
 
 def _close_order(registration: Registration, *, refund: Decimal, reason: str) -> None:
@@ -660,141 +626,6 @@ def _release_seats(registration: Registration, *, actor) -> None:
         seat_cancel(booking=booking, actor=actor)
 
 
-# --- seat quotas -----------------------------------------------------------------------
-
-
-def _lock_session(session: Session) -> Session:
-    """The quota lock: every change to a session's bookings holds it (module docstring)."""
-    return Session.objects.select_for_update().get(pk=session.pk)
-
-
-@transaction.atomic
-def seat_signup(*, registration: Registration, session: Session, actor=None) -> SeatBooking:
-    """A seat if one is free, else a place at the end of the waiting list.
-
-    Signing up twice returns the existing booking.
-    """
-    if registration.status != Registration.Status.CONFIRMED:
-        raise ValidationError(_("Sign-ups are open to confirmed registrations only."))
-    if session.conference_id != registration.conference_id or session.seats is None:
-        raise ValidationError(_("This session does not take sign-ups."))
-    session = _lock_session(session)
-    existing = SeatBooking.objects.filter(
-        session=session, registration=registration, status__in=ACTIVE_BOOKING
-    ).first()
-    if existing:
-        return existing
-    clash = (
-        SeatBooking.objects.filter(
-            registration=registration,
-            status__in=ACTIVE_BOOKING,
-            session__start__lt=session.end,
-            session__end__gt=session.start,
-        )
-        .select_related("session")
-        .first()
-    )
-    if clash:
-        raise ValidationError(
-            _("This overlaps with %(title)s, which you signed up for. Cancel that first.")
-            % {"title": clash.session.title_i18n}
-        )
-    taken = session.bookings.filter(status=SeatBooking.Status.CONFIRMED).count()
-    status = (
-        SeatBooking.Status.CONFIRMED if taken < session.seats else SeatBooking.Status.WAITLISTED
-    )
-    booking = SeatBooking.objects.create(
-        session=session, registration=registration, status=status, created=timezone.now()
-    )
-    log_action(
-        actor=actor,
-        action=f"seat.{status}",
-        obj=booking,
-        conference=registration.conference,
-        data={"session": session.pk},
-    )
-    return booking
-
-
-@transaction.atomic
-def seat_cancel(*, booking: SeatBooking, actor=None) -> list[SeatBooking]:
-    """Give up a seat or a waiting-list place; returns the bookings moved up into freed seats."""
-    session = _lock_session(booking.session)
-    booking = SeatBooking.objects.select_related("registration__conference").get(pk=booking.pk)
-    if booking.status == SeatBooking.Status.CANCELLED:
-        return []
-    was_confirmed = booking.status == SeatBooking.Status.CONFIRMED
-    booking.status = SeatBooking.Status.CANCELLED
-    booking.cancelled_at = timezone.now()
-    booking.save(update_fields=["status", "cancelled_at"])
-    log_action(
-        actor=actor,
-        action="seat.cancelled",
-        obj=booking,
-        conference=booking.registration.conference,
-        data={"session": session.pk},
-    )
-    return _fill_free_seats(session, actor=actor) if was_confirmed else []
-
-
-@transaction.atomic
-def quota_fill(*, session: Session, actor=None) -> list[SeatBooking]:
-    """Move people up from the waiting list into free seats (after seats were added)."""
-    return _fill_free_seats(_lock_session(session), actor=actor)
-
-
-def _fill_free_seats(session: Session, *, actor) -> list[SeatBooking]:
-    """With the session locked: give each free seat to the first on the waiting list."""
-    if session.seats is None:
-        free = None
-    else:
-        taken = session.bookings.filter(status=SeatBooking.Status.CONFIRMED).count()
-        free = session.seats - taken
-        if free <= 0:
-            return []
-    waiting = (
-        session.bookings.filter(status=SeatBooking.Status.WAITLISTED)
-        .select_related("registration__person", "registration__conference")
-        .order_by("created", "id")
-    )
-    promoted = list(waiting if free is None else waiting[:free])
-    for booking in promoted:
-        _promote(booking, session=session, actor=actor)
-    return promoted
-
-
-def _promote(booking: SeatBooking, *, session: Session, actor) -> None:
-    booking.status = SeatBooking.Status.CONFIRMED
-    booking.promoted_at = timezone.now()
-    booking.save(update_fields=["status", "promoted_at"])
-    registration = booking.registration
-    log_action(
-        actor=actor,
-        action="seat.promoted",
-        obj=booking,
-        conference=registration.conference,
-        data={"session": session.pk},
-    )
-    _mail_registration(registration, "seat_promoted", session=session)
-
-
-@transaction.atomic
-def seat_promote(*, booking: SeatBooking, actor) -> SeatBooking:
-    """An organiser gives a free seat to a chosen person on the waiting list (out of turn)."""
-    session = _lock_session(booking.session)
-    booking = SeatBooking.objects.select_related("registration__person").get(pk=booking.pk)
-    if booking.status != SeatBooking.Status.WAITLISTED:
-        raise ValidationError(_("Only someone on the waiting list can be moved up."))
-    taken = session.bookings.filter(status=SeatBooking.Status.CONFIRMED).count()
-    if session.seats is not None and taken >= session.seats:
-        raise ValidationError(
-            _("All %(seats)s seats are taken: add seats or remove someone first.")
-            % {"seats": session.seats}
-        )
-    _promote(booking, session=session, actor=actor)
-    return booking
-
-
 def agenda_sessions(*, registration: Registration):
     """My agenda: the sessions I have a seat in, and those I speak at or chair."""
     from atrium.events.selectors import programme_sessions
@@ -816,184 +647,3 @@ def feed_token_reset(*, registration: Registration, actor=None) -> Registration:
         conference=registration.conference,
     )
     return registration
-
-
-# --- delegations -----------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def delegation_create(
-    *,
-    conference: Conference,
-    head: Person,
-    name: str,
-    basis: str,
-    name_zh: str = "",
-    city: str = "",
-    country: str = "",
-    organisation=None,
-    member_kind: str = Delegation.MemberKind.MIXED,
-    actor=None,
-) -> Delegation:
-    """A head of delegation (registered for the edition) starts a delegation."""
-    registration = (
-        Registration.objects.select_for_update()
-        .filter(conference=conference, person=head, status__in=Registration.ACTIVE)
-        .first()
-    )
-    if registration is None:
-        raise ValidationError(_("Register for the conference first, then create your delegation."))
-    if registration.delegation_id:
-        raise ValidationError(_("You are already in a delegation for this edition."))
-    delegation = Delegation(
-        conference=conference,
-        name=name.strip(),
-        name_zh=name_zh.strip(),
-        basis=basis,
-        city=city.strip(),
-        country=country,
-        organisation=organisation,
-        member_kind=member_kind,
-        head=head,
-    )
-    if basis == Delegation.Basis.CITY and not delegation.city:
-        raise ValidationError({"city": _("Name the city the delegation comes from.")})
-    if basis == Delegation.Basis.COUNTRY and not delegation.country:
-        raise ValidationError({"country": _("Choose the country the delegation comes from.")})
-    if basis == Delegation.Basis.ORGANISATION and not organisation:
-        raise ValidationError({"organisation": _("Choose the organisation.")})
-    delegation.full_clean()
-    delegation.save()
-    registration.delegation = delegation
-    registration.save(update_fields=["delegation", "updated"])
-    log_action(actor=actor, action="delegation.created", obj=delegation, conference=conference)
-    return delegation
-
-
-@transaction.atomic
-def delegation_invite(
-    *,
-    delegation: Delegation,
-    email: str,
-    name: str = "",
-    rtype: RegistrationType | None = None,
-    join_url: str,
-    actor=None,
-    language: str = "en",
-) -> DelegationInvitation:
-    """Invite a member by e-mail. ``join_url`` has a ``{token}`` placeholder for the link.
-
-    The token is random and only its SHA-256 is stored, so a leaked database
-    cannot be used to join, and a forged token matches nothing.
-    """
-    email = email.strip().lower()
-    if rtype is not None and rtype.conference_id != delegation.conference_id:
-        raise ValidationError({"type": _("This registration type belongs to another edition.")})
-    if delegation.registrations.filter(
-        person__email__iexact=email, status__in=Registration.ACTIVE
-    ).exists():
-        raise ValidationError({"email": _("Someone with this e-mail is already a member.")})
-    if delegation.invitations.filter(
-        email=email, status=DelegationInvitation.Status.PENDING
-    ).exists():
-        raise ValidationError({"email": _("This address has an open invitation already.")})
-    token = secrets.token_urlsafe(32)
-    invitation = DelegationInvitation.objects.create(
-        delegation=delegation,
-        email=email,
-        name=name.strip(),
-        type=rtype,
-        token_hash=_token_hash(token),
-    )
-    log_action(
-        actor=actor,
-        action="delegation.invited",
-        obj=delegation,
-        conference=delegation.conference,
-        data={"email": email},
-    )
-    send_email_on_commit(
-        to=email,
-        template="registration/email/delegation_invitation",
-        context={
-            "delegation": delegation,
-            "conference": delegation.conference,
-            "invitation": invitation,
-            "url": join_url.format(token=token),
-        },
-        language=language,
-    )
-    invitation.token = token  # for the caller (tests, API); never stored
-    return invitation
-
-
-def invitation_for_token(token: str) -> DelegationInvitation | None:
-    """The open invitation with this token, or None for a forged, used or withdrawn one."""
-    if not token or len(token) > 100:
-        return None
-    return (
-        DelegationInvitation.objects.select_related("delegation__conference", "type")
-        .filter(token_hash=_token_hash(token), status=DelegationInvitation.Status.PENDING)
-        .first()
-    )
-
-
-def _lock_open_invitation(invitation: DelegationInvitation) -> DelegationInvitation:
-    invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != DelegationInvitation.Status.PENDING:
-        raise ValidationError(_("This invitation has been used or withdrawn."))
-    return invitation
-
-
-def _mark_accepted(invitation: DelegationInvitation, registration: Registration) -> None:
-    invitation.status = DelegationInvitation.Status.ACCEPTED
-    invitation.registration = registration
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["status", "registration", "accepted_at"])
-
-
-@transaction.atomic
-def invitation_accept(
-    *, invitation: DelegationInvitation, registration: Registration, actor=None
-) -> Registration:
-    """Someone already registered joins the delegation that invited them."""
-    invitation = _lock_open_invitation(invitation)
-    registration = _lock_registration(registration)
-    if registration.conference_id != invitation.delegation.conference_id:
-        raise ValidationError(_("This invitation is for another edition."))
-    if registration.status not in Registration.ACTIVE:
-        raise ValidationError(_("Your registration is cancelled."))
-    if registration.delegation_id:
-        raise ValidationError(_("You are already in a delegation for this edition."))
-    registration.delegation = invitation.delegation
-    registration.save(update_fields=["delegation", "updated"])
-    _mark_accepted(invitation, registration)
-    log_action(
-        actor=actor,
-        action="delegation.joined",
-        obj=invitation.delegation,
-        conference=registration.conference,
-        data={"registration": registration.pk},
-    )
-    return registration
-
-
-@transaction.atomic
-def invitation_revoke(*, invitation: DelegationInvitation, actor=None) -> DelegationInvitation:
-    invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != DelegationInvitation.Status.PENDING:
-        raise ValidationError(_("Only an open invitation can be withdrawn."))
-    invitation.status = DelegationInvitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
-    log_action(
-        actor=actor,
-        action="delegation.invitation_revoked",
-        obj=invitation.delegation,
-        conference=invitation.delegation.conference,
-        data={"email": invitation.email},
-    )
-    return invitation

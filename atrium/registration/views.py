@@ -27,7 +27,7 @@ from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
-from atrium.registration import hooks, selectors, services
+from atrium.registration import delegations, hooks, seats, selectors, services
 from atrium.registration.forms import (
     CancelForm,
     DelegationForm,
@@ -68,7 +68,7 @@ def register(request, slug):
     if existing:
         messages.info(request, _("You are registered already; here is your registration."))
         return redirect("registration:me")
-    invitation = services.invitation_for_token(request.session.get(INVITATION_SESSION_KEY, ""))
+    invitation = delegations.invitation_for_token(request.session.get(INVITATION_SESSION_KEY, ""))
     if invitation and invitation.delegation.conference_id != conference.pk:
         invitation = None
     policy = services.policy_for(conference)
@@ -339,9 +339,7 @@ def seat_signup(request, slug, session_id):
         messages.error(request, _("Register for the conference first."))
         return redirect("registration:register", slug=slug)
     try:
-        booking = services.seat_signup(
-            registration=registration, session=session, actor=request.user
-        )
+        booking = seats.seat_signup(registration=registration, session=session, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -365,7 +363,7 @@ def seat_cancel(request, slug, booking_id):
         registration__conference__slug=slug,
         registration__person__user=request.user,
     )
-    services.seat_cancel(booking=booking, actor=request.user)
+    seats.seat_cancel(booking=booking, actor=request.user)
     messages.success(request, _("You are no longer signed up for %s.") % booking.session.title_i18n)
     return redirect(next_url(request, reverse("registration:signups", args=[slug])))
 
@@ -386,7 +384,7 @@ def delegation_new(request, slug):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            delegation = services.delegation_create(
+            delegation = delegations.delegation_create(
                 conference=conference,
                 head=registration.person,
                 name=data["name"],
@@ -425,7 +423,7 @@ def delegation_detail(request, slug, pk):
     form = InvitationForm(request.POST or None, conference=conference)
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegation_invite(
+            delegations.delegation_invite(
                 delegation=delegation,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
@@ -464,7 +462,7 @@ def invitation_revoke(request, slug, pk, invitation_id):
     delegation = _delegation_for_head(request, slug, pk)
     invitation = get_object_or_404(delegation.invitations, pk=invitation_id)
     try:
-        services.invitation_revoke(invitation=invitation, actor=request.user)
+        delegations.invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -475,7 +473,7 @@ def invitation_revoke(request, slug, pk, invitation_id):
 def join(request, slug, token):
     """The link in an invitation e-mail: keep the token, then register (or join)."""
     conference = _conference(slug)
-    invitation = services.invitation_for_token(token)
+    invitation = delegations.invitation_for_token(token)
     if invitation is None or invitation.delegation.conference_id != conference.pk:
         return render(
             request, "registration/join_invalid.html", {"conference": conference}, status=404
@@ -486,7 +484,7 @@ def join(request, slug, token):
             request.session[INVITATION_SESSION_KEY] = token
             return redirect("registration:register", slug=slug)
         try:
-            services.invitation_accept(
+            delegations.invitation_accept(
                 invitation=invitation, registration=registration, actor=request.user
             )
         except ValidationError as error:

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from atrium.events.models import ConferenceRole, Session
-from atrium.registration import services
+from atrium.registration import seats
 from atrium.registration.models import Order
 from tests.factories import (
     ConferenceFactory,
@@ -80,7 +80,7 @@ def seed_registrations(conference, user) -> dict:
             total=800,
             status=Order.Status.PAID if n else Order.Status.PENDING,
         )
-        bookings.append(services.seat_signup(registration=registration, session=bus))
+        bookings.append(seats.seat_signup(registration=registration, session=bus))
     sessions = Session.objects.filter(conference=conference, seats__isnull=False)
     return {
         "sessions": sorted(sessions.values_list("pk", flat=True)),

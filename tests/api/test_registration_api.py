@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from atrium.events.models import ConferenceRole, Session
-from atrium.registration import selectors, services
+from atrium.registration import seats, selectors
 from atrium.registration.models import Order, Registration, SeatBooking
 from atrium.registration.selectors import with_waitlist_position
 from tests.api.conftest import bearer
@@ -172,9 +172,9 @@ def signup(client, world, who, session, slug="beijing-2025", token=None):
 def test_my_registrations_shape(client, world):
     regs = world["registrations"]
     visit, dinner = world["sessions"]["visit"], world["sessions"]["dinner"]
-    bob_seat = services.seat_signup(registration=regs["bob"], session=visit)
-    waiting = services.seat_signup(registration=regs["alice"], session=visit)
-    seat = services.seat_signup(registration=regs["alice"], session=dinner)
+    bob_seat = seats.seat_signup(registration=regs["bob"], session=visit)
+    waiting = seats.seat_signup(registration=regs["alice"], session=visit)
+    seat = seats.seat_signup(registration=regs["alice"], session=dinner)
     old = SeatBookingFactory(
         session=world["sessions"]["forum"],
         registration=regs["alice"],
@@ -244,11 +244,11 @@ def test_waitlist_positions_in_one_query_match_the_service(world):
     bookings = []
     for _n in range(7):
         registration = register(conference)
-        bookings.append(services.seat_signup(registration=registration, session=visit))
-        bookings.append(services.seat_signup(registration=registration, session=other))
+        bookings.append(seats.seat_signup(registration=registration, session=visit))
+        bookings.append(seats.seat_signup(registration=registration, session=other))
     # Two bookings made at the same instant are ordered by id, as the service orders them.
     SeatBooking.objects.filter(pk__in=[b.pk for b in bookings[4:8]]).update(created=same_moment)
-    services.seat_cancel(booking=bookings[6])  # a waiting list with a hole
+    seats.seat_cancel(booking=bookings[6])  # a waiting list with a hole
     expected = {}
     for booking in SeatBooking.objects.filter(pk__in=[b.pk for b in bookings]):
         expected[booking.pk] = selectors.waitlist_position(booking)
@@ -269,9 +269,9 @@ def test_waitlist_positions_in_one_query_match_the_service(world):
 
 def test_my_agenda_has_my_seats_and_parts_in_the_public_session_shape(client, world):
     regs, sessions = world["registrations"], world["sessions"]
-    services.seat_signup(registration=regs["bob"], session=sessions["visit"])
-    services.seat_signup(registration=regs["alice"], session=sessions["visit"])  # waitlisted
-    services.seat_signup(registration=regs["alice"], session=sessions["dinner"])
+    seats.seat_signup(registration=regs["bob"], session=sessions["visit"])
+    seats.seat_signup(registration=regs["alice"], session=sessions["visit"])  # waitlisted
+    seats.seat_signup(registration=regs["alice"], session=sessions["dinner"])
 
     url = f"{API}/conferences/beijing-2025/me/agenda"
     body = get(client, url, world["tokens"]["alice"]).json()
@@ -389,7 +389,7 @@ def test_sign_up_refusals_are_json_with_the_reason_and_write_nothing(
     assert SeatBooking.objects.count() == before
 
     # Overlap with a seat already held.
-    services.seat_signup(registration=world["registrations"]["alice"], session=sessions["dinner"])
+    seats.seat_signup(registration=world["registrations"]["alice"], session=sessions["dinner"])
     clash = visit_session(world["beijing"], seats=5, day=1, hour=19, title="Night market")
     body = assert_error(signup(client, world, "alice", clash), 422, "invalid")
     assert "Gala dinner" in body["message"]
@@ -404,7 +404,7 @@ def test_read_tokens_cannot_sign_up_or_cancel(client, world):
     )
     assert body["message"]
     assert not dinner.bookings.exists()
-    booking = services.seat_signup(registration=world["registrations"]["alice"], session=dinner)
+    booking = seats.seat_signup(registration=world["registrations"]["alice"], session=dinner)
     response = client.delete(f"{API}/me/bookings/{booking.pk}", **bearer(token))
     assert_error(response, 403, "insufficient_scope")
     booking.refresh_from_db()
@@ -412,7 +412,7 @@ def test_read_tokens_cannot_sign_up_or_cancel(client, world):
 
 
 def test_nobody_cancels_someone_elses_booking(client, world):
-    booking = services.seat_signup(
+    booking = seats.seat_signup(
         registration=world["registrations"]["alice"], session=world["sessions"]["dinner"]
     )
     for caller in ["bob", "carol", "outsider", "organiser", "checkin", "admin"]:
@@ -705,9 +705,9 @@ def test_registration_types_of_another_edition_are_unknown(client, world):
 
 def test_quota_list(client, world):
     regs, sessions = world["registrations"], world["sessions"]
-    services.seat_signup(registration=regs["bob"], session=sessions["visit"])
-    services.seat_signup(registration=regs["alice"], session=sessions["visit"])
-    services.seat_signup(registration=regs["alice"], session=sessions["dinner"])
+    seats.seat_signup(registration=regs["bob"], session=sessions["visit"])
+    seats.seat_signup(registration=regs["alice"], session=sessions["visit"])
+    seats.seat_signup(registration=regs["alice"], session=sessions["dinner"])
     body = get(
         client, f"{API}/conferences/beijing-2025/quotas", world["tokens"]["organiser"]
     ).json()
@@ -733,11 +733,11 @@ def test_quota_list(client, world):
 def test_quota_detail_lists_seats_and_the_waiting_list_in_order(client, world):
     visit = world["sessions"]["visit"]
     regs = world["registrations"]
-    seated = services.seat_signup(registration=regs["bob"], session=visit)
-    first = services.seat_signup(registration=regs["alice"], session=visit)
+    seated = seats.seat_signup(registration=regs["bob"], session=visit)
+    first = seats.seat_signup(registration=regs["alice"], session=visit)
     others = [register(world["beijing"]) for _n in range(2)]
-    second, third = (services.seat_signup(registration=r, session=visit) for r in others)
-    services.seat_cancel(booking=second)  # leaves the list; the next moves up a place
+    second, third = (seats.seat_signup(registration=r, session=visit) for r in others)
+    seats.seat_cancel(booking=second)  # leaves the list; the next moves up a place
 
     body = get(
         client, f"{API}/conferences/beijing-2025/quotas/{visit.pk}", world["tokens"]["organiser"]
@@ -783,15 +783,15 @@ def grow(world, n, quota_session):
             type=world["types"]["delegate"],
             delegation=world["delegation"],
         )
-        services.seat_signup(registration=other, session=quota_session)
+        seats.seat_signup(registration=other, session=quota_session)
         start = local(conference, 0, 0) + timedelta(minutes=120 * alice.bookings.count())
         session = visit_session(conference, seats=1)
         session.start, session.end = start, start + timedelta(minutes=100)
         session.save()
         SessionRoleFactory(session=session, person=PersonFactory())
         if i % 2:  # someone else is first: Alice waits
-            services.seat_signup(registration=other, session=session)
-        services.seat_signup(registration=alice, session=session)
+            seats.seat_signup(registration=other, session=session)
+        seats.seat_signup(registration=alice, session=session)
 
 
 def test_query_counts_do_not_grow_with_the_data(client, world):

@@ -10,7 +10,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from atrium.events.models import ConferenceRole
-from atrium.registration import services
+from atrium.registration import seats, services
 from atrium.registration.models import SeatBooking
 from tests.browser.conftest import DESKTOP, PHONE, no_horizontal_overflow, screenshot
 from tests.browser.test_accessibility import serious_violations
@@ -114,7 +114,7 @@ def edition(transactional_db):
     )
     # Three seats, then a waiting list: Zhang Min first, Lucía second.
     for name in ("Ma Jun", "Wanjiru Kamau", "Kenji Sato", "Zhang Min", "Lucía Fernández"):
-        services.seat_signup(registration=registrations[name], session=visit)
+        seats.seat_signup(registration=registrations[name], session=visit)
     organiser = ConferenceRoleFactory(conference=conference, role=ConferenceRole.Role.ORGANISER)
     return {
         "conference": conference,

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import TestCase
 
 from atrium.core.mail import render_text
-from atrium.registration import services
+from atrium.registration import delegations, seats, services
 from tests.factories import (
     ConferenceFactory,
     PersonFactory,
@@ -77,10 +77,10 @@ def test_waiting_list_promotion_is_not_html_escaped(conference, language, shown)
         person=PersonFactory(name=NAME, name_zh=NAME_ZH),
         language=language,
     )
-    booking = committed(services.seat_signup, registration=first, session=visit)
-    committed(services.seat_signup, registration=waiting, session=visit)
+    booking = committed(seats.seat_signup, registration=first, session=visit)
+    committed(seats.seat_signup, registration=waiting, session=visit)
     mail.outbox.clear()
-    committed(services.seat_cancel, booking=booking)
+    committed(seats.seat_cancel, booking=booking)
     assert len(mail.outbox) == 1
     title = visit.title if language == "en" else visit.title_zh
     assert_plain(mail.outbox[0], shown, title)
@@ -92,7 +92,7 @@ def test_delegation_invitation_is_not_html_escaped(conference, language, shown):
     head = PersonFactory(name=NAME, name_zh=NAME_ZH)
     committed(services.registration_submit, conference=conference, person=head, rtype=rtype)
     delegation = committed(
-        services.delegation_create,
+        delegations.delegation_create,
         conference=conference,
         head=head,
         name="Dublin & Cork 'Tech' <Parks>",
@@ -102,7 +102,7 @@ def test_delegation_invitation_is_not_html_escaped(conference, language, shown):
     )
     mail.outbox.clear()
     committed(
-        services.delegation_invite,
+        delegations.delegation_invite,
         delegation=delegation,
         email="member@example.org",
         name="Áine O'Neill & Co <Cork>",

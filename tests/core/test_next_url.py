@@ -4,6 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from atrium.core.views import next_url
+from atrium.registration import seats
 
 
 @pytest.mark.parametrize(
@@ -33,7 +34,6 @@ def test_a_path_on_this_site_is_followed():
 def test_seat_cancel_does_not_redirect_off_site(client):
     from django.urls import reverse
 
-    from atrium.registration import services
     from tests.factories import ConferenceFactory, PersonFactory, RegistrationFactory, UserFactory
 
     conference = ConferenceFactory(slug="bj")
@@ -46,7 +46,7 @@ def test_seat_cancel_does_not_redirect_off_site(client):
         end=f"{conference.start_date}T10:00:00+08:00",
         seats=5,
     )
-    booking = services.seat_signup(registration=registration, session=session)
+    booking = seats.seat_signup(registration=registration, session=session)
     client.force_login(person.user)
     response = client.post(
         reverse("registration:seat-cancel", args=["bj", booking.pk]),

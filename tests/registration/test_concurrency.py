@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 
-from atrium.registration import selectors, services
+from atrium.registration import seats, selectors, services
 from atrium.registration.models import Registration, SeatBooking
 from tests.factories import (
     ConferenceFactory,
@@ -58,7 +58,7 @@ def test_sixty_concurrent_sign_ups_for_a_ten_seat_visit():
     registrations = [RegistrationFactory(conference=conference) for _i in range(60)]
 
     results = run_together(
-        [lambda r=r: services.seat_signup(registration=r, session=visit) for r in registrations]
+        [lambda r=r: seats.seat_signup(registration=r, session=visit) for r in registrations]
     )
 
     errors = [r for r in results if isinstance(r, BaseException)]
@@ -79,7 +79,7 @@ def test_cancellations_racing_promotions_neither_lose_nor_double_a_seat():
     conference = ConferenceFactory()
     visit = SessionFactory(conference=conference, kind="technical_visit", seats=10, room=None)
     bookings = [
-        services.seat_signup(registration=RegistrationFactory(conference=conference), session=visit)
+        seats.seat_signup(registration=RegistrationFactory(conference=conference), session=visit)
         for _i in range(30)
     ]
     seated = [b for b in bookings if b.status == "confirmed"]
@@ -87,9 +87,9 @@ def test_cancellations_racing_promotions_neither_lose_nor_double_a_seat():
     visit.seats = 14  # four more seats: quota_fill races the cancellations
     visit.save()
 
-    work = [lambda b=b: services.seat_cancel(booking=b) for b in seated[:6]]
-    work += [lambda: services.quota_fill(session=visit) for _i in range(4)]
-    work += [lambda b=b: services.seat_cancel(booking=b) for b in waiting[-3:]]
+    work = [lambda b=b: seats.seat_cancel(booking=b) for b in seated[:6]]
+    work += [lambda: seats.quota_fill(session=visit) for _i in range(4)]
+    work += [lambda b=b: seats.seat_cancel(booking=b) for b in waiting[-3:]]
     results = run_together(work)
 
     assert [r for r in results if isinstance(r, BaseException)] == []

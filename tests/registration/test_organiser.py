@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from atrium.core.models import AuditEntry
 from atrium.events.models import ConferenceRole
-from atrium.registration import selectors, services
+from atrium.registration import seats, selectors, services
 from atrium.registration.models import Order, Question, Registration, SeatBooking
 from tests.factories import (
     ConferenceFactory,
@@ -158,7 +158,7 @@ def test_actions_refused_to_everyone_but_organisers_and_nothing_changes(
 ):
     rtype = RegistrationTypeFactory(conference=conference, requires_approval=True)
     registration = submit(conference, rtype)
-    booking = services.seat_signup(
+    booking = seats.seat_signup(
         registration=RegistrationFactory(conference=conference), session=visit
     )
     user = _user_for(kind, conference)
@@ -439,7 +439,7 @@ def test_detail_shows_person_answers_order_bookings_and_history(orga, conference
         answers={question.pk: "Vegetarian"},
         consent_directory=True,
     )
-    services.seat_signup(registration=registration, session=visit)
+    seats.seat_signup(registration=registration, session=visit)
     response = orga.get(detail_url(registration))
     assert response.status_code == 200
     html = response.content.decode()
@@ -568,7 +568,7 @@ def test_mark_bank_transfer_paid(orga, conference, organiser, django_capture_on_
 def test_cancel_for_the_delegate(orga, conference, visit, django_capture_on_commit_callbacks):
     rtype = RegistrationTypeFactory(conference=conference, price_usd=0, price_cny=0)
     registration = submit(conference, rtype)
-    services.seat_signup(registration=registration, session=visit)
+    seats.seat_signup(registration=registration, session=visit)
     with django_capture_on_commit_callbacks(execute=True):
         response = orga.post(detail_url(registration, "cancel"))
     assert response.status_code == 302
@@ -624,7 +624,7 @@ def confirmed(conference, name):
 def full_visit(conference, visit):
     """Two seats taken (Ana, Ben), then Chen and Dara on the waiting list, in that order."""
     bookings = {
-        name: services.seat_signup(registration=confirmed(conference, name), session=visit)
+        name: seats.seat_signup(registration=confirmed(conference, name), session=visit)
         for name in ("Ana", "Ben", "Chen", "Dara")
     }
     return visit, bookings
@@ -738,9 +738,9 @@ def test_quota_actions_with_a_bad_booking_change_nothing(orga, conference, full_
     visit, bookings = full_visit
     if booking == "other-session":
         other = SessionFactory(conference=conference, seats=5, room=None, title="Gala")
-        booking = services.seat_signup(registration=confirmed(conference, "Eve"), session=other).pk
+        booking = seats.seat_signup(registration=confirmed(conference, "Eve"), session=other).pk
     elif booking == "cancelled":
-        services.seat_cancel(booking=bookings["Dara"])
+        seats.seat_cancel(booking=bookings["Dara"])
         booking = bookings["Dara"].pk
     before = list(SeatBooking.objects.order_by("pk").values_list("pk", "status"))
     for action in ("promote", "remove"):

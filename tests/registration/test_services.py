@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from atrium.core.models import AuditEntry
-from atrium.registration import selectors, services
+from atrium.registration import delegations, seats, selectors, services
 from atrium.registration.models import (
     DelegationInvitation,
     Order,
@@ -48,7 +48,8 @@ class Committed:
     """The services, each call followed by its on-commit work (mail, webhooks), as in a request."""
 
     def __getattr__(self, name):
-        function = getattr(services, name)
+        module = next(m for m in (services, seats, delegations) if hasattr(m, name))
+        function = getattr(module, name)
 
         def call(**kwargs):
             with TestCase.captureOnCommitCallbacks(execute=True):
@@ -416,14 +417,14 @@ def test_delegation_invitation_round_trip(conference):
     assert f"https://atrium.test/join/{invitation.token}/" in message.body
     assert "马骏" in message.body
 
-    assert services.invitation_for_token("forged-token") is None
-    found = services.invitation_for_token(invitation.token)
+    assert delegations.invitation_for_token("forged-token") is None
+    found = delegations.invitation_for_token(invitation.token)
     assert found.pk == invitation.pk
     member = submit(conference, rtype, invitation=found)
     assert member.delegation == delegation
     found.refresh_from_db()
     assert found.status == DelegationInvitation.Status.ACCEPTED
-    assert services.invitation_for_token(invitation.token) is None
+    assert delegations.invitation_for_token(invitation.token) is None
     with pytest.raises(ValidationError, match="used or withdrawn"):
         submit(conference, rtype, invitation=found)
 

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from atrium.registration import services
+from atrium.registration import seats, services
 from atrium.registration.models import (
     Delegation,
     Order,
@@ -195,7 +195,7 @@ def test_seat_sign_up_waiting_list_and_cancel(browser, delegate, conference):
         conference=conference, kind="technical_visit", seats=1, room=None, place="Changping Park"
     )
     other = RegistrationFactory(conference=conference)
-    services.seat_signup(registration=other, session=visit)
+    seats.seat_signup(registration=other, session=visit)
 
     page = browser.get(reverse("registration:signups", args=[conference.slug])).content.decode()
     assert visit.title in page and "Join the waiting list" in page
@@ -206,7 +206,7 @@ def test_seat_sign_up_waiting_list_and_cancel(browser, delegate, conference):
     booking = SeatBooking.objects.get(registration=registration)
     assert booking.status == "waitlisted"
 
-    services.seat_cancel(booking=other.bookings.get())
+    seats.seat_cancel(booking=other.bookings.get())
     booking.refresh_from_db()
     assert booking.status == "confirmed"
     me = browser.get(reverse("registration:me")).content.decode()
@@ -219,7 +219,7 @@ def test_seat_sign_up_waiting_list_and_cancel(browser, delegate, conference):
 
 def test_someone_elses_booking_cannot_be_cancelled(browser, conference):
     visit = SessionFactory(conference=conference, seats=5)
-    booking = services.seat_signup(
+    booking = seats.seat_signup(
         registration=RegistrationFactory(conference=conference), session=visit
     )
     url = reverse("registration:seat-cancel", args=[conference.slug, booking.pk])
@@ -307,7 +307,7 @@ def test_private_agenda_feed(browser, delegate, conference):
     registration = RegistrationFactory(conference=conference, person=delegate.person)
     visit = SessionFactory(conference=conference, seats=5, title="Visit to Changping Park")
     SessionFactory(conference=conference, seats=5, title="Someone else's dinner")
-    services.seat_signup(registration=registration, session=visit)
+    seats.seat_signup(registration=registration, session=visit)
     me = browser.get(reverse("registration:me")).content.decode()
     feed_url = reverse("registration:agenda-feed", args=[conference.slug, registration.feed_token])
     assert feed_url in me
@@ -327,7 +327,7 @@ def test_private_agenda_feed(browser, delegate, conference):
 def test_sign_up_times_are_in_the_conference_time_zone(browser, delegate, conference):
     RegistrationFactory(conference=conference, person=delegate.person)
     visit = SessionFactory(conference=conference, seats=5, start=local(conference, 2, 9))
-    services.seat_signup(registration=delegate.person.registrations.get(), session=visit)
+    seats.seat_signup(registration=delegate.person.registrations.get(), session=visit)
     page = browser.get(reverse("registration:signups", args=[conference.slug])).content.decode()
     assert "09:00–10:00" in page  # Beijing time, not 01:00 UTC
     assert "09:00" in browser.get(reverse("registration:me")).content.decode()

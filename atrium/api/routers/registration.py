@@ -30,7 +30,7 @@ from atrium.api.schemas_registration import (
 from atrium.events.models import Session
 from atrium.events.permissions import has_role
 from atrium.matchmaking.selectors import meetings_for_person
-from atrium.registration import selectors, services
+from atrium.registration import seats, selectors, services
 from atrium.registration.models import Registration, SeatBooking
 
 router = Router(tags=["Registration"], auth=token_auth)
@@ -104,9 +104,7 @@ def seat_signup(request, slug: str = Slug, session_id: int = SessionId):
             session=session, status__in=services.ACTIVE_BOOKING
         ).values_list("pk", flat=True)
     )
-    booking = services.seat_signup(
-        registration=registration, session=session, actor=request.auth.user
-    )
+    booking = seats.seat_signup(registration=registration, session=session, actor=request.auth.user)
     booking = selectors.with_waitlist_position(
         SeatBooking.objects.select_related("session__conference").filter(pk=booking.pk)
     ).get()
@@ -123,7 +121,7 @@ def seat_cancel(request, booking_id: int = Path(..., ge=1, le=MAX_ID)):
     booking = selectors.my_booking(request.auth.user, booking_id)
     if booking is None:
         raise not_found(_("You have no booking with this id."))
-    services.seat_cancel(booking=booking, actor=request.auth.user)
+    seats.seat_cancel(booking=booking, actor=request.auth.user)
     return Status(204, None)
 
 
