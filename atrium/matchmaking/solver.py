@@ -1227,7 +1227,16 @@ def solve(
     lns_stats: dict[str, int] = {}
     lns_deadline = t0 + _LNS_SHARE * (deadline - t0)
     if st.value < ub - 1e-9 and not proved:
-        lns_stats = lns(st, free, ub, lns_deadline, random.Random(seed + 1), max_moves=max_moves)
+        busy, avail, day_masks = st.busy, md.avail, md.day_masks
+        lns_stats = lns(
+            st,
+            free,
+            ub,
+            lns_deadline,
+            random.Random(seed + 1),
+            max_moves=max_moves,
+            idle_of=lambda p: _idle(busy[p], avail[p], day_masks),
+        )
         st.log.clear()
     t_lns = time.perf_counter()
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["kempe_insert", "lns", "reoptimise"]
@@ -203,7 +204,14 @@ def kempe_insert(st: Any, m: int, rng: random.Random) -> bool:
     return False
 
 
-def drop_insert(st: Any, m: int, rng: random.Random, tabu: dict[int, int], now: int) -> bool:
+def drop_insert(
+    st: Any,
+    m: int,
+    rng: random.Random,
+    tabu: dict[int, int],
+    now: int,
+    idle_of: Callable[[int], int] | None = None,
+) -> bool:
     """Make room for ``m`` by dropping no heavier meetings, then place it by a Kempe swap.
 
     A participant of ``m`` with no free slot that ``m`` could use gives up one of their
@@ -211,7 +219,8 @@ def drop_insert(st: Any, m: int, rng: random.Random, tabu: dict[int, int], now: 
     :func:`kempe_insert`, and the dropped meetings go back in where they can.  The move is
     kept when the weight does not go down (equal weight: a sideways step, after which ``m``
     stays tabu for a while so that it is not dropped straight away); otherwise it is undone.
-    Returns True when the move was kept.
+    With ``idle_of`` (participant -> idle slots now), a sideways step is kept only if it
+    does not add idle slots to the people it touches.  Returns True when the move was kept.
     """
     md = st.md
     S = st.S
@@ -270,7 +279,28 @@ def drop_insert(st: Any, m: int, rng: random.Random, tabu: dict[int, int], now: 
     if st.value < before - 1e-9:
         st.rollback(mark)
         return False
+    if idle_of is not None and st.value < before + 1e-9 and not _fewer_idle(st, mark, idle_of):
+        return False
     tabu[m] = now + 8
+    return True
+
+
+def _fewer_idle(st: Any, mark: int, idle_of: Callable[[int], int]) -> bool:
+    """Keep the moves since ``mark`` only if they add no idle slots (else undo them)."""
+    parts = st.md.parts
+    moved = {m for m, _ in st.log[mark:]}
+    final = {m: st.slot_of[m] for m in moved}
+    people = {p for m in moved for p in parts[m]}
+    after = sum(idle_of(p) for p in people)
+    st.rollback(mark)
+    if sum(idle_of(p) for p in people) < after:
+        return False
+    for m in moved:
+        if st.slot_of[m] >= 0:
+            st.remove(m)
+    for m, s in final.items():
+        if s >= 0:
+            st.place(m, s)
     return True
 
 
@@ -319,11 +349,14 @@ def lns(
     rng: random.Random,
     *,
     max_moves: int | None = None,
+    idle_of: Callable[[int], int] | None = None,
 ) -> dict[str, int]:
     """Improve ``st`` by exact re-optimisation of small neighbourhoods.
 
     Stops when ``st.value`` reaches ``target`` (the proven bound), at ``deadline``, or after
-    ``max_moves`` moves (a deterministic budget, for tests).  Returns counters for the stats.
+    ``max_moves`` moves (a deterministic budget, for tests).  ``idle_of`` (see
+    :func:`drop_insert`) keeps sideways steps from adding idle slots.  Returns counters for
+    the stats.
     """
     md = st.md
     w = md.w
@@ -344,7 +377,13 @@ def lns(
             or time.perf_counter() > deadline
         )
 
+    cycle_start = st.value
+    careful = False  # sideways steps may not add idle slots; the first cycle is careful
     while not done():
+        # a cycle without a gain alternates careful and free sideways steps: free ones
+        # reach further, careful ones keep the idle slots down
+        careful = st.value > cycle_start + 1e-9 or not careful
+        cycle_start = st.value
         # 1. Kempe swaps alone, heaviest meetings first: cheap, they drop nothing
         todo = sorted((m for m in free if st.slot_of[m] < 0), key=lambda m: (-w[m], m))
         for m in todo[:_KEMPE_TRIES]:
@@ -364,7 +403,7 @@ def lns(
                     continue
                 moves += 1
                 before = st.value
-                if drop_insert(st, m, rng, tabu, moves):
+                if drop_insert(st, m, rng, tabu, moves, idle_of if careful else None):
                     kept += 1
                     drops += 1
                     drop_gains += st.value > before + 1e-9
