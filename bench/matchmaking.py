@@ -264,7 +264,10 @@ def _verify(name: str, inst: Instance, sol: Solution) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Bench the matchmaking solver.")
     parser.add_argument(
-        "sizes", nargs="*", default=["small", "medium", "large"], choices=sorted(TIME_LIMITS)
+        "sizes",
+        nargs="*",
+        default=["small", "medium", "large"],
+        help=f"any of {', '.join(TIME_LIMITS)} (default: small medium large)",
     )
     parser.add_argument(
         "--time-limits",
@@ -279,6 +282,9 @@ def main() -> int:
     args = parser.parse_args()
 
     rows = []
+    unknown = [size for size in args.sizes if size not in TIME_LIMITS]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}: choose from {', '.join(TIME_LIMITS)}")
     runs = [(size, tl) for size in args.sizes for tl in args.time_limits or [TIME_LIMITS[size]]]
     for size, tl in runs:
         d = generate_size(size, args.seed)
