@@ -4,6 +4,12 @@ Run from the repo root::
 
     .venv/bin/python bench/matchmaking.py                 # small, medium, large
     .venv/bin/python bench/matchmaking.py small medium --seed 1
+    .venv/bin/python bench/matchmaking.py sparse-small sparse-medium --time-limits 2 5 10
+
+Sizes: ``small``, ``medium``, ``large`` (parks and delegations) and ``sparse-small``,
+``sparse-medium`` (random pairs, weights 1 to 3, many people fully booked); see
+``bench/matchmaking_instances.py``.  ``--time-limits`` runs every size at each of the given
+limits instead of the size's own.
 
 For each size it generates an instance (``bench/matchmaking_instances.py``), then runs
 
@@ -42,7 +48,13 @@ from atrium.matchmaking.solver import (  # noqa: E402
 )
 from bench.matchmaking_instances import generate_size  # noqa: E402
 
-TIME_LIMITS = {"small": 2.0, "medium": 10.0, "large": 30.0}
+TIME_LIMITS = {
+    "small": 2.0,
+    "medium": 10.0,
+    "large": 30.0,
+    "sparse-small": 2.0,
+    "sparse-medium": 5.0,
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -251,15 +263,30 @@ def _verify(name: str, inst: Instance, sol: Solution) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Bench the matchmaking solver.")
-    parser.add_argument("sizes", nargs="*", default=["small", "medium", "large"])
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        default=["small", "medium", "large"],
+        help=f"any of {', '.join(TIME_LIMITS)} (default: small medium large)",
+    )
+    parser.add_argument(
+        "--time-limits",
+        type=float,
+        nargs="+",
+        metavar="SECONDS",
+        help="run every size at each of these limits (default: the size's own limit)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cpsat", action="store_true", help="skip the CP-SAT model")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     args = parser.parse_args()
 
     rows = []
-    for size in args.sizes:
-        tl = TIME_LIMITS[size]
+    unknown = [size for size in args.sizes if size not in TIME_LIMITS]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}: choose from {', '.join(TIME_LIMITS)}")
+    runs = [(size, tl) for size in args.sizes for tl in args.time_limits or [TIME_LIMITS[size]]]
+    for size, tl in runs:
         d = generate_size(size, args.seed)
         inst = instance_from_dict(d)
         print(f"# {size}: generated, solving (time limit {tl:g} s)...", file=sys.stderr)

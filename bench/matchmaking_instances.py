@@ -14,7 +14,13 @@ Structure (meant to look like a trade show floor, e.g. parks meeting delegations
   table;
 * two days; tables are sized so that they bind a little, while people's time binds most.
 
-Usage: ``python bench/matchmaking_instances.py small|medium|large [--seed N] > inst.json``.
+The *sparse* family (:func:`generate_sparse`, sizes ``sparse-small`` and ``sparse-medium``)
+is smaller and flatter: pairs of people drawn uniformly at random, weights 1 to 3, tables that
+never bind, and many people asked for more meetings than they have free slots.  There the
+bound is close to the optimum and the search has to work for the last few meetings.
+
+Usage: ``python bench/matchmaking_instances.py SIZE [--seed N] > inst.json`` with SIZE one of
+``small``, ``medium``, ``large``, ``sparse-small``, ``sparse-medium``.
 """
 
 from __future__ import annotations
@@ -143,14 +149,100 @@ def generate(
     }
 
 
+def generate_sparse(
+    participants: int,
+    meetings: int,
+    slots: int,
+    *,
+    seed: int = 0,
+    availability: float | None = None,
+    weights: str = "uniform",
+    days: int = 2,
+) -> dict[str, Any]:
+    """A sparse instance: two-person meetings between people drawn uniformly at random.
+
+    ``availability`` ``None`` gives the talks-and-one-day pattern of :func:`generate`;
+    a share (e.g. 0.8) makes each person available in a random set of about that share of
+    the slots (plus or minus two).  ``weights`` is ``"uniform"`` (1, 2 or 3 equally often)
+    or ``"skewed"`` (80% 1, 15% 2, 5% 3).  Tables are one per two people: they never bind.
+    """
+    rng = random.Random(seed)
+    people = [f"p{i}" for i in range(participants)]
+    day_of_slot = [s * days // slots for s in range(slots)]
+    avail: list[list[int] | None] = []
+    for _ in people:
+        if availability is not None:
+            k = round(slots * availability + rng.uniform(-2, 2))
+            avail.append(sorted(rng.sample(range(slots), max(1, min(slots, k)))))
+            continue
+        u = rng.random()
+        if u < 0.10:
+            start = rng.randrange(slots)
+            gone = set(range(start, min(slots, start + rng.randint(1, 3))))
+            avail.append([s for s in range(slots) if s not in gone])
+        elif u < 0.22 and days > 1:
+            d = rng.randrange(days)
+            avail.append([s for s in range(slots) if day_of_slot[s] == d])
+        else:
+            avail.append(None)
+    seen: set[tuple[int, int]] = set()
+    out_meetings: list[dict[str, Any]] = []
+    limit = participants * (participants - 1) // 2
+    while len(out_meetings) < min(meetings, limit):
+        a, b = rng.sample(range(participants), 2)
+        if (min(a, b), max(a, b)) in seen:
+            continue
+        seen.add((min(a, b), max(a, b)))
+        if weights == "uniform":
+            weight = rng.randint(1, 3)
+        else:
+            u = rng.random()
+            weight = 1 if u < 0.80 else (2 if u < 0.95 else 3)
+        out_meetings.append(
+            {
+                "id": f"m{len(out_meetings)}",
+                "participants": [people[a], people[b]],
+                "weight": weight,
+            }
+        )
+    return {
+        "slots": slots,
+        "tables": max(1, participants // 2),
+        "day_of_slot": day_of_slot,
+        "participants": [
+            {"id": pid} if a is None else {"id": pid, "available": a}
+            for pid, a in zip(people, avail, strict=True)
+        ],
+        "meetings": out_meetings,
+    }
+
+
+SPARSE_SIZES: dict[str, dict[str, Any]] = {
+    # time binds: about 12 requests per person for 10 slots (fewer for speakers and
+    # one-day visitors)
+    "sparse-small": {"participants": 80, "meetings": 500, "slots": 10},
+    # each person free in about 80% of the slots, mostly weight-1 requests
+    "sparse-medium": {
+        "participants": 700,
+        "meetings": 3000,
+        "slots": 12,
+        "availability": 0.8,
+        "weights": "skewed",
+    },
+}
+
+
 def generate_size(size: str, seed: int = 0) -> dict[str, Any]:
-    """An instance of one of the bench sizes (``small``, ``medium``, ``large``)."""
+    """An instance of one of the bench sizes (``small``, ``medium``, ``large``,
+    ``sparse-small``, ``sparse-medium``)."""
+    if size in SPARSE_SIZES:
+        return generate_sparse(**SPARSE_SIZES[size], seed=seed)
     return generate(**SIZES[size], seed=seed)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("size", choices=sorted(SIZES))
+    parser.add_argument("size", choices=sorted(SIZES) + sorted(SPARSE_SIZES))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     json.dump(generate_size(args.size, args.seed), sys.stdout)
