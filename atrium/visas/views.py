@@ -33,6 +33,7 @@ from atrium.events.permissions import (
     personal_papers_required,
 )
 from atrium.registration.models import Registration
+from atrium.visas import selectors as visa_selectors
 from atrium.visas import services as visas
 from atrium.visas.forms import (
     VisaActionForm,
@@ -89,7 +90,7 @@ def _my_request(request, conference: Conference, pk: int) -> VisaLetterRequest:
 
 
 def _mine(request, conference, registration, *, form=None, status=200):
-    requests = visas.visa_requests_of(registration)
+    requests = visa_selectors.visa_requests_of(registration)
     current = next((r for r in requests if r.is_open), None)
     passport = None
     if current is not None:
@@ -221,10 +222,10 @@ def organiser_visa_list(request, conference: Conference):
     form = VisaFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     paginator = Paginator(
-        visas.visa_requests_for(conference, status=status), settings.ATRIUM_PAGE_SIZE
+        visa_selectors.visa_requests_for(conference, status=status), settings.ATRIUM_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
-    counts = visas.visa_status_counts(conference)
+    counts = visa_selectors.visa_status_counts(conference)
     statuses = [
         (value, label, counts.get(value, 0)) for value, label in VisaLetterRequest.Status.choices
     ]
