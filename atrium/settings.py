@@ -286,3 +286,7 @@ ATRIUM_PASSPORT_RETENTION_DAYS = int(os.environ.get("ATRIUM_PASSPORT_RETENTION_D
 # Organisers and check-in staff see a delegate's photo until this many days after the
 # edition's last day (and only while the registration is pending or confirmed).
 ATRIUM_PHOTO_VISIBLE_DAYS = int(os.environ.get("ATRIUM_PHOTO_VISIBLE_DAYS", "30"))
+# Delegation invitations go out from the organisers' address: at most this many per head in
+# 24 hours, and in all per delegation.
+ATRIUM_DELEGATION_INVITES_PER_DAY = int(os.environ.get("ATRIUM_DELEGATION_INVITES_PER_DAY", "30"))
+ATRIUM_DELEGATION_INVITES_MAX = int(os.environ.get("ATRIUM_DELEGATION_INVITES_MAX", "200"))

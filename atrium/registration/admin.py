@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.admin import ChineseAwareSearchMixin
@@ -157,11 +158,27 @@ class InvitationInline(admin.TabularInline):
 
 @admin.register(Delegation)
 class DelegationAdmin(admin.ModelAdmin):
-    list_display = ("name", "conference", "basis", "member_kind", "head")
-    list_filter = ("conference", "basis", "member_kind")
+    list_display = (
+        "name",
+        "conference",
+        "basis",
+        "member_kind",
+        "head",
+        "invitation_count",
+        "invitations_stopped",
+    )
+    list_editable = ("invitations_stopped",)
+    list_filter = ("conference", "basis", "member_kind", "invitations_stopped")
     search_fields = ("name", "name_zh")
     autocomplete_fields = ("head", "organisation")
     inlines = [InvitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(invitations_sent=Count("invitations"))
+
+    @admin.display(description=_("invitations sent"), ordering="invitations_sent")
+    def invitation_count(self, obj) -> int:
+        return obj.invitations_sent
 
 
 @admin.register(SeatBooking)

@@ -6,9 +6,11 @@ and per delegation, and organisers can stop a delegation from inviting.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -99,6 +101,7 @@ def delegation_invite(
     cannot be used to join, and a forged token matches nothing.
     """
     email = email.strip().lower()
+    invitation_limits_check(delegation=delegation)
     if rtype is not None and rtype.conference_id != delegation.conference_id:
         raise ValidationError({"type": _("This registration type belongs to another edition.")})
     if delegation.registrations.filter(
@@ -137,6 +140,42 @@ def delegation_invite(
     )
     invitation.token = token  # for the caller (tests, API); never stored
     return invitation
+
+
+def invitation_limits_check(*, delegation: Delegation) -> None:
+    """May this delegation send one more invitation? ``ValidationError`` if not.
+
+    Invitations go out from the organisers' address with a name the head typed, so they are
+    limited: only a head whose own registration is confirmed invites; at most
+    ``ATRIUM_DELEGATION_INVITES_PER_DAY`` a day per head (over all their delegations) and
+    ``ATRIUM_DELEGATION_INVITES_MAX`` in all per delegation; and not at all once organisers
+    have stopped the delegation (``Delegation.invitations_stopped``).
+    """
+    if delegation.invitations_stopped:
+        raise ValidationError(
+            _("The organisers have stopped invitations for this delegation; write to them.")
+        )
+    if not Registration.objects.filter(
+        conference_id=delegation.conference_id,
+        person_id=delegation.head_id,
+        status=Registration.Status.CONFIRMED,
+    ).exists():
+        raise ValidationError(_("Invitations can be sent once your own registration is confirmed."))
+    total = delegation.invitations.count()
+    if total >= settings.ATRIUM_DELEGATION_INVITES_MAX:
+        raise ValidationError(
+            _("This delegation has sent %(count)s invitations, the most allowed.")
+            % {"count": total}
+        )
+    since = timezone.now() - dt.timedelta(days=1)
+    today = DelegationInvitation.objects.filter(
+        delegation__head_id=delegation.head_id, created__gte=since
+    ).count()
+    if today >= settings.ATRIUM_DELEGATION_INVITES_PER_DAY:
+        raise ValidationError(
+            _("You have sent %(count)s invitations in 24 hours, the most allowed; try tomorrow.")
+            % {"count": today}
+        )
 
 
 def invitation_for_token(token: str) -> DelegationInvitation | None:

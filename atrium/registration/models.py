@@ -309,6 +309,11 @@ class Delegation(models.Model):
         on_delete=models.PROTECT,
         related_name="delegations_led",
     )
+    invitations_stopped = models.BooleanField(
+        _("invitations stopped"),
+        default=False,
+        help_text=_("Organisers stop a delegation from sending more invitations."),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     name_i18n = bilingual("name")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from atrium.core.models import AuditEntry
 from atrium.registration import delegations, seats, selectors, services
 from atrium.registration.models import (
+    Delegation,
     DelegationInvitation,
     Order,
     Question,
@@ -454,3 +455,64 @@ def test_cancelling_calls_off_b2b_requests(conference):
     svc.registration_cancel(registration=leaving, actor=None)
     request.refresh_from_db()
     assert request.status == MeetingRequest.Status.CANCELLED
+
+
+def _delegation(conference, rtype, *, confirmed=True):
+    head = PersonFactory(name="Ma Jun", name_zh="马骏")
+    registration = submit(conference, rtype, person=head)
+    if not confirmed:
+        Registration.objects.filter(pk=registration.pk).update(status="pending")
+    return svc.delegation_create(
+        conference=conference,
+        head=head,
+        name="Beijing Municipal Government",
+        basis="city",
+        city="Beijing",
+        member_kind="government",
+    )
+
+
+def _invite(delegation, n):
+    return svc.delegation_invite(
+        delegation=delegation,
+        email=f"member{n}@example.org",
+        join_url="https://atrium.test/join/{token}/",
+    )
+
+
+def test_a_pending_head_cannot_invite(conference):
+    rtype = RegistrationTypeFactory(conference=conference, price_usd=0, price_cny=0)
+    delegation = _delegation(conference, rtype, confirmed=False)
+    with pytest.raises(ValidationError, match="once your own registration is confirmed"):
+        _invite(delegation, 1)
+    assert delegation.invitations.count() == 0
+    assert not [m for m in mail.outbox if "member1@example.org" in m.to]
+
+
+def test_invitations_are_limited_per_head_per_day_and_per_delegation(conference, settings):
+    rtype = RegistrationTypeFactory(conference=conference, price_usd=0, price_cny=0)
+    delegation = _delegation(conference, rtype)
+    settings.ATRIUM_DELEGATION_INVITES_PER_DAY = 3
+    settings.ATRIUM_DELEGATION_INVITES_MAX = 100
+    for n in range(3):
+        _invite(delegation, n)
+    with pytest.raises(ValidationError, match="in 24 hours"):
+        _invite(delegation, 3)
+    DelegationInvitation.objects.update(created=timezone.now() - timedelta(days=2))
+    _invite(delegation, 4)  # a day later the head may send more
+    settings.ATRIUM_DELEGATION_INVITES_MAX = 4
+    with pytest.raises(ValidationError, match="the most allowed"):
+        _invite(delegation, 5)
+    assert delegation.invitations.count() == 4
+
+
+def test_organisers_stop_a_delegation_from_inviting(conference, admin_client):
+    rtype = RegistrationTypeFactory(conference=conference, price_usd=0, price_cny=0)
+    delegation = _delegation(conference, rtype)
+    _invite(delegation, 1)
+    Delegation.objects.filter(pk=delegation.pk).update(invitations_stopped=True)
+    delegation.refresh_from_db()
+    with pytest.raises(ValidationError, match="stopped invitations"):
+        _invite(delegation, 2)
+    changelist = admin_client.get("/admin/registration/delegation/").content.decode()
+    assert "invitations sent" in changelist.lower()
