@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from atrium.checkin.badges import STALE_RUN, badge_layout_set
+from atrium.checkin.badges import badge_layout_set
 from atrium.checkin.forms import BadgeLayoutForm
 from atrium.checkin.models import BadgePrintRun
+from atrium.core.runs import runs_polling
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 
@@ -38,9 +39,7 @@ def runs_context(conference: Conference) -> dict:
             :RUNS_SHOWN
         ]
     )
-    fresh = timezone.now() - STALE_RUN
-    polling = any(not run.is_finished and run.created > fresh for run in runs)
-    return {"runs": runs, "polling": polling}
+    return {"runs": runs, "polling": runs_polling(runs)}
 
 
 @organiser_required

@@ -11,8 +11,6 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +24,7 @@ from atrium.checkin.models import Badge, BadgePrintRun, new_badge_key
 from atrium.checkin.tokens import sign_badge_key
 from atrium.core.audit import log_action
 from atrium.core.pdf import FAMILY, new_document
+from atrium.core.runs import run_after_commit, run_claim, run_failed, run_in_progress
 from atrium.events.models import BadgeLayout, Conference
 from atrium.registration.models import Registration
 
@@ -448,8 +447,6 @@ def _int(value, field: str) -> int:
 
 #: Progress is committed after every CHUNK badges.
 CHUNK = 25
-#: A run queued or running for longer than this no longer blocks a new one.
-STALE_RUN = timedelta(hours=1)
 
 
 def inline_max_badges() -> int:
@@ -458,15 +455,7 @@ def inline_max_badges() -> int:
 
 
 def badge_run_in_progress(conference: Conference) -> BadgePrintRun | None:
-    return (
-        BadgePrintRun.objects.filter(
-            conference=conference,
-            status__in=[BadgePrintRun.Status.QUEUED, BadgePrintRun.Status.RUNNING],
-            created__gt=timezone.now() - STALE_RUN,
-        )
-        .order_by("-created")
-        .first()
-    )
+    return run_in_progress(BadgePrintRun.objects.filter(conference=conference))
 
 
 @task()
@@ -510,7 +499,9 @@ def badge_print_run_start(
         conference=conference,
         data={"filters": cleaned, "layout": layout, "total": total},
     )
-    transaction.on_commit(partial(badge_print_run_task.enqueue, run_id=run.pk))
+    run_after_commit(
+        inline=False, execute=badge_print_run_execute, task=badge_print_run_task, run_id=run.pk
+    )
     return run
 
 
@@ -522,20 +513,13 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
     transaction once the whole PDF is written; a failure marks the run failed with the
     message, and no badge printed.
     """
-    with transaction.atomic():
-        run = (
-            BadgePrintRun.objects.select_for_update(of=("self",))
-            .select_related("conference", "created_by")
-            .get(pk=run_id)
-        )
-        if run.status != BadgePrintRun.Status.QUEUED:
-            return run
-        ids = list(badge_selection(run.conference, run.filters).values_list("pk", flat=True))
-        run.status = BadgePrintRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.total = len(ids)
-        run.done_count = 0
-        run.save(update_fields=["status", "started_at", "total", "done_count"])
+    run, mine = run_claim(BadgePrintRun.objects.select_related("conference", "created_by"), run_id)
+    if not mine:
+        return run
+    ids = list(badge_selection(run.conference, run.filters).values_list("pk", flat=True))
+    run.total = len(ids)
+    run.done_count = 0
+    run.save(update_fields=["total", "done_count"])
     saved_name = ""
     try:
         writer = _BadgeWriter(run.layout)
@@ -572,11 +556,7 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
         if saved_name:
             run.file.storage.delete(saved_name)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        BadgePrintRun.objects.filter(pk=run_id).update(
-            status=BadgePrintRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=message[:2000] or error.__class__.__name__,
-            file="",
-        )
+        run_failed(BadgePrintRun.objects, run_id, message or error.__class__.__name__)
+        BadgePrintRun.objects.filter(pk=run_id).update(file="")
         run.refresh_from_db()
     return run

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atrium.core.runs import FINISHED, RunStatus
 from atrium.events.models import BadgeLayout, Conference, Session
 from atrium.registration.models import Registration
 
@@ -123,11 +124,7 @@ def badge_run_path(run: BadgePrintRun, filename: str) -> str:
 class BadgePrintRun(models.Model):
     """A batch of badges printed into one PDF by a background task, with its progress."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = RunStatus
 
     conference = models.ForeignKey(
         Conference,
@@ -172,7 +169,7 @@ class BadgePrintRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in FINISHED
 
     @property
     def percent(self) -> int:
