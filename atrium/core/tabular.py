@@ -28,6 +28,9 @@ Reading::
 Importing: a service checks every row first, collecting ``RowError``s in an
 ``ImportResult``, and writes only when no row has an error and it is not a dry
 run, all in one transaction (see ``run_import``).
+
+Length (over 600 lines, on purpose): writing and reading tables share the column model,
+the cell cleaning and the limits (zip sizes, rows, columns); they change together.
 """
 
 from __future__ import annotations

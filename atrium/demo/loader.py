@@ -11,6 +11,10 @@
   programme and its registrations are each written only when it has none yet, so a
   second run changes nothing and what an organiser edited in the admin stays as it is
   (a deleted organisation or person is added back; a deleted session is not).
+
+Length (over 1,000 lines, on purpose): one deterministic plan of the whole demo, each part
+seeded from the same generator tree; the parts of later apps live beside it
+(``demo/registration.py``, ``demo/matchmaking.py``, ``demo/visas.py``, …).
 """
 
 from __future__ import annotations

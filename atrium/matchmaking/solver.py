@@ -44,6 +44,10 @@ The algorithm (details in ``docs/matchmaking.md``)
 The upper bound is reported as computed, never raised to the objective.  The search is
 deterministic for a given seed unless it is cut short by the time limit (``max_moves``
 gives a budget that does not depend on the machine's speed).
+
+Length (over 1,000 lines, on purpose): one algorithm (bound, construction, local search,
+exact end game) over one data model; the neighbourhood search that runs while time is left
+is apart in ``solver_lns.py``.
 """
 
 from __future__ import annotations

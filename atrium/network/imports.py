@@ -10,6 +10,10 @@ a present column clears it (the required name and the kind excepted).
 
 The column names are those of the directory exports, so an export can be
 edited in a spreadsheet and imported back.
+
+Length (about 900 lines, on purpose): the two importers share their row parsing, column
+checks and dry-run machinery here; split by entity, the shared half would stand in a third
+module that neither half reads alone.
 """
 
 from __future__ import annotations

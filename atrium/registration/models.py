@@ -3,6 +3,10 @@ delegations, and seat quotas with waiting lists.
 
 State changes go through ``atrium.registration.services``; the models only hold
 data and small derived properties.
+
+Length (about 700 lines): one model per subject of registration (policy, types,
+questions, vouchers, delegations, registrations, orders, payments, seats, letterhead); each
+model is short, and they reference each other throughout.
 """
 
 from __future__ import annotations

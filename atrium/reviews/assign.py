@@ -40,6 +40,9 @@ relaxation is integral and a min-cost flow gives the exact optimum.
    pairs through sorted prices and prefix sums, so never one Python object per pair).  ``D`` bounds
    ``M * placed + affinity`` of every assignment, so ``D == M * placed + objective`` proves
    both that no assignment places more reviews and that none with as many has more affinity.
+
+Length (over 600 lines, on purpose): the solver, its dual proof, the input checks and the
+command line are one contract; the independent checker is apart (``checker.py``).
 """
 
 from __future__ import annotations
