@@ -844,3 +844,88 @@ class Letterhead(models.Model):
                 return file.read()
         except (OSError, ValueError):  # the file is gone from storage: print without it
             return None
+
+
+def fapiao_upload_to(instance, filename: str) -> str:
+    """A random name under ``private/``: never served by ``/media/``, never guessed."""
+    return f"private/fapiao/{timezone.now():%Y}/{secrets.token_urlsafe(16)}.pdf"
+
+
+class FapiaoRequest(models.Model):
+    """A delegate's request for a Chinese invoice (发票) for their order, and its issue.
+
+    The rules (taxpayer number check, what a special VAT invoice needs, who may change
+    what when) are in ``atrium.registration.fapiao``.
+    """
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary fapiao (普通发票)")
+        SPECIAL = "special", _("Special VAT fapiao (增值税专用发票)")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ISSUED = "issued", _("Issued")
+
+    conference = models.ForeignKey(
+        Conference,
+        verbose_name=_("conference"),
+        on_delete=models.CASCADE,
+        related_name="fapiao_requests",
+    )
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="fapiao_request",
+    )
+    kind = models.CharField(_("kind of fapiao"), max_length=10, choices=Kind.choices)
+    title = models.CharField(
+        _("invoice title (抬头)"),
+        max_length=200,
+        help_text=_("The organisation's full registered name, as the fapiao must show it."),
+    )
+    taxpayer_number = models.CharField(
+        _("taxpayer number (统一社会信用代码)"),
+        max_length=18,
+        help_text=_("The unified social credit code: 18 characters."),
+    )
+    address = models.CharField(_("registered address"), max_length=200, blank=True)
+    telephone = models.CharField(_("telephone"), max_length=40, blank=True)
+    bank = models.CharField(_("bank"), max_length=200, blank=True)
+    account = models.CharField(_("bank account"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    number = models.CharField(_("fapiao number"), max_length=40, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    pdf = models.FileField(_("fapiao (PDF)"), upload_to=fapiao_upload_to, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("fapiao request")
+        verbose_name_plural = _("fapiao requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ordinary")
+                | (~Q(address="") & ~Q(telephone="") & ~Q(bank="") & ~Q(account="")),
+                name="fapiao_special_has_bank_details",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested") | (~Q(number="") & Q(issued_on__isnull=False)),
+                name="fapiao_issued_has_number_and_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["conference", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.registration.reference})"
