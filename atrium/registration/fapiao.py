@@ -203,7 +203,7 @@ def fapiao_mark_issued(
     Called again on an issued fapiao, it corrects the record (logged as a correction).
     """
     fapiao = (
-        FapiaoRequest.objects.select_for_update()
+        FapiaoRequest.objects.select_for_update(of=("self",))
         .select_related("registration__order")
         .get(pk=fapiao.pk)
     )
