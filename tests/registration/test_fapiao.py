@@ -385,3 +385,16 @@ def test_another_editions_fapiao_is_not_reachable_through_this_one(client, regis
     assert client.get(reverse("organiser:fapiao", args=[other.slug, saved.pk])).status_code == 404
     page = client.get(reverse("organiser:fapiao-list", args=[other.slug])).content.decode()
     assert "北京某某科技有限公司" not in page
+
+
+def test_registration_page_links_to_its_fapiao(client, organiser, registration):
+    saved = request_fapiao(registration, **ORDINARY)
+    client.force_login(organiser)
+    page = client.get(
+        reverse(
+            "organiser:registration",
+            args=[registration.conference.slug, registration.order.reference],
+        )
+    ).content.decode()
+    assert reverse("organiser:fapiao", args=[registration.conference.slug, saved.pk]) in page
+    assert "Fapiao requested" in page  # the history names the audit entry
