@@ -172,6 +172,8 @@ class RegistrationTypeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Delegate {n}")
     price_usd = Decimal("800.00")
     price_cny = Decimal("5800.00")
+    # A type priced 0 is a free type (the database refuses a price of 0 on any other).
+    is_free = factory.LazyAttribute(lambda o: not o.price_usd and not o.price_cny)
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,7 @@ from atrium.registration.models import (
     Answer,
     Delegation,
     DelegationInvitation,
+    FapiaoRequest,
     Letterhead,
     Order,
     Payment,
@@ -48,9 +49,10 @@ class RegistrationTypeAdmin(admin.ModelAdmin):
         "capacity",
         "requires_approval",
         "members_only",
+        "is_free",
         "is_active",
     )
-    list_filter = ("conference", "is_active", "requires_approval")
+    list_filter = ("conference", "is_active", "is_free", "requires_approval")
     list_editable = ("is_active",)
     prepopulated_fields = {"code": ("name",)}
 
@@ -115,6 +117,9 @@ class PaymentInline(admin.TabularInline):
         "currency",
         "status",
         "provider_reference",
+        "received_on",
+        "bank_reference",
+        "recorded_by",
         "created",
         "confirmed_at",
     )
@@ -138,6 +143,8 @@ class OrderAdmin(admin.ModelAdmin):
         "total",
         "status",
         "paid_at",
+        "received_amount",
+        "received_currency",
         "refund_amount",
         "refund_reason",
         "receipt_number",
@@ -197,3 +204,18 @@ class SeatBookingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # sign-ups go through the quota rules (organiser quota page)
+
+
+@admin.register(FapiaoRequest)
+class FapiaoRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests change on /me/, issues on the organisers' fapiao pages (logged)."""
+
+    list_display = ("title", "conference", "kind", "taxpayer_number", "status", "number")
+    list_filter = ("conference", "kind", "status")
+    search_fields = ("title", "taxpayer_number", "number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

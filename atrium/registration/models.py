@@ -15,6 +15,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -28,6 +29,25 @@ from atrium.events.models import Conference, Session
 from atrium.network.models import Organisation, Person
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+def _not_negative(*fields: str) -> Q:
+    """Each of ``fields`` is empty or at least 0 (a database check of money columns)."""
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0})
+    return condition
+
+
+def negative_money_errors(instance: models.Model, fields: tuple[str, ...]) -> dict[str, str]:
+    """A message per money field of ``instance`` holding a negative amount, naming the field."""
+    errors = {}
+    for field in fields:
+        value = getattr(instance, field)
+        if value is not None and value < 0:
+            label = instance._meta.get_field(field).verbose_name
+            errors[field] = _("“%(field)s” cannot be negative.") % {"field": label}
+    return errors
 
 
 class Currency(models.TextChoices):
@@ -125,18 +145,51 @@ class RegistrationType(models.Model):
         default=False,
         help_text=_("Only for people of a member organisation of the association."),
     )
+    is_free = models.BooleanField(
+        _("free"),
+        default=False,
+        help_text=_(
+            "A free type (speakers, press, guests) has every price at 0; "
+            "any other type has prices above 0."
+        ),
+    )
     is_active = models.BooleanField(_("on sale"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     name_i18n = bilingual("name")
     description_i18n = bilingual("description")
 
+    PRICE_FIELDS = ("price_usd", "price_cny", "early_price_usd", "early_price_cny")
+
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("registration type")
         verbose_name_plural = _("registration types")
         constraints = [
-            models.UniqueConstraint(fields=["conference", "code"], name="registration_type_code")
+            models.UniqueConstraint(fields=["conference", "code"], name="registration_type_code"),
+            models.CheckConstraint(
+                condition=_not_negative(
+                    "price_usd", "price_cny", "early_price_usd", "early_price_cny"
+                ),
+                name="registration_type_prices_not_negative",
+                violation_error_message=_("Prices cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(is_free=True, price_usd=0, price_cny=0)
+                    & (Q(early_price_usd__isnull=True) | Q(early_price_usd=0))
+                    & (Q(early_price_cny__isnull=True) | Q(early_price_cny=0))
+                )
+                | (
+                    Q(is_free=False, price_usd__gt=0, price_cny__gt=0)
+                    & (Q(early_price_usd__isnull=True) | Q(early_price_usd__gt=0))
+                    & (Q(early_price_cny__isnull=True) | Q(early_price_cny__gt=0))
+                ),
+                name="registration_type_zero_price_only_if_free",
+                violation_error_message=_(
+                    "A price of 0 is only for a type marked free, and a free type costs 0."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,9 +203,23 @@ class RegistrationType(models.Model):
                 return early_price
         return getattr(self, field)
 
-    @property
-    def is_free(self) -> bool:
-        return not self.price_usd and not self.price_cny
+    def clean(self) -> None:
+        errors = negative_money_errors(self, self.PRICE_FIELDS)
+        for field in self.PRICE_FIELDS:
+            value = getattr(self, field)
+            if field in errors or value is None:
+                continue
+            label = self._meta.get_field(field).verbose_name
+            if self.is_free and value != 0:
+                errors[field] = _("“%(field)s” must be 0 on a free type (or untick “free”).") % {
+                    "field": label
+                }
+            elif not self.is_free and value == 0:
+                errors[field] = _("“%(field)s” cannot be 0 unless the type is marked free.") % {
+                    "field": label
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Question(models.Model):
@@ -252,6 +319,11 @@ class Voucher(models.Model):
             models.CheckConstraint(
                 condition=Q(used__lte=models.F("max_uses")), name="voucher_not_overused"
             ),
+            models.CheckConstraint(
+                condition=_not_negative("amount_usd", "amount_cny"),
+                name="voucher_amounts_not_negative",
+                violation_error_message=_("A voucher's amounts cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,6 +332,11 @@ class Voucher(models.Model):
     def save(self, *args, **kwargs):
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = negative_money_errors(self, ("amount_usd", "amount_cny"))
+        if errors:
+            raise ValidationError(errors)
 
     def discounted(self, price: Decimal, currency: str) -> Decimal:
         if self.kind == self.Kind.FREE:
@@ -486,6 +563,17 @@ class Order(models.Model):
     receipt_issued_at = models.DateTimeField(
         _("receipt issued"), null=True, blank=True, editable=False
     )
+    received_amount = models.DecimalField(
+        _("amount received"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the confirmed payment brought in (may differ from the total)."),
+        **MONEY,
+    )
+    received_currency = models.CharField(
+        _("currency received"), max_length=3, choices=Currency.choices, blank=True, editable=False
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -495,7 +583,12 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["conference", "receipt_number"], name="receipt_number_per_conference"
-            )
+            ),
+            models.CheckConstraint(
+                condition=_not_negative("list_price", "total", "refund_amount", "received_amount"),
+                name="order_amounts_not_negative",
+                violation_error_message=_("An order's amounts cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -518,6 +611,31 @@ class Order(models.Model):
     def is_settled(self) -> bool:
         return self.status in (self.Status.PAID, self.Status.FREE)
 
+    @property
+    def payment_flag(self) -> str:
+        """``under``, ``over`` or ``currency`` when what was received differs from the total."""
+        if self.received_amount is None:
+            return ""
+        if self.received_currency and self.received_currency != self.currency:
+            return "currency"
+        if self.received_amount < self.total:
+            return "under"
+        if self.received_amount > self.total:
+            return "over"
+        return ""
+
+    @property
+    def payment_difference(self) -> Decimal:
+        """Received minus due, in the order's currency (0 when not comparable)."""
+        if self.received_amount is None or self.payment_flag == "currency":
+            return Decimal(0)
+        return self.received_amount - self.total
+
+    @property
+    def payment_gap(self) -> Decimal:
+        """How far what was received is from the total, as a positive amount."""
+        return abs(self.payment_difference)
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):
@@ -536,6 +654,23 @@ class Payment(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
     )
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    received_on = models.DateField(
+        _("received on"), null=True, blank=True, help_text=_("The day the money arrived.")
+    )
+    bank_reference = models.CharField(
+        _("bank reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The reference on the bank statement."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
@@ -548,7 +683,12 @@ class Payment(models.Model):
                 fields=["provider", "provider_reference"],
                 condition=~Q(provider_reference=""),
                 name="payment_provider_reference_unique",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="payment_amount_not_negative",
+                violation_error_message=_("A payment's amount cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -713,3 +853,88 @@ class Letterhead(models.Model):
                 return file.read()
         except (OSError, ValueError):  # the file is gone from storage: print without it
             return None
+
+
+def fapiao_upload_to(instance, filename: str) -> str:
+    """A random name under ``private/``: never served by ``/media/``, never guessed."""
+    return f"private/fapiao/{timezone.now():%Y}/{secrets.token_urlsafe(16)}.pdf"
+
+
+class FapiaoRequest(models.Model):
+    """A delegate's request for a Chinese invoice (发票) for their order, and its issue.
+
+    The rules (taxpayer number check, what a special VAT invoice needs, who may change
+    what when) are in ``atrium.registration.fapiao``.
+    """
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary fapiao (普通发票)")
+        SPECIAL = "special", _("Special VAT fapiao (增值税专用发票)")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ISSUED = "issued", _("Issued")
+
+    conference = models.ForeignKey(
+        Conference,
+        verbose_name=_("conference"),
+        on_delete=models.CASCADE,
+        related_name="fapiao_requests",
+    )
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="fapiao_request",
+    )
+    kind = models.CharField(_("kind of fapiao"), max_length=10, choices=Kind.choices)
+    title = models.CharField(
+        _("invoice title (抬头)"),
+        max_length=200,
+        help_text=_("The organisation's full registered name, as the fapiao must show it."),
+    )
+    taxpayer_number = models.CharField(
+        _("taxpayer number (统一社会信用代码)"),
+        max_length=18,
+        help_text=_("The unified social credit code: 18 characters."),
+    )
+    address = models.CharField(_("registered address"), max_length=200, blank=True)
+    telephone = models.CharField(_("telephone"), max_length=40, blank=True)
+    bank = models.CharField(_("bank"), max_length=200, blank=True)
+    account = models.CharField(_("bank account"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    number = models.CharField(_("fapiao number"), max_length=40, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    pdf = models.FileField(_("fapiao (PDF)"), upload_to=fapiao_upload_to, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("fapiao request")
+        verbose_name_plural = _("fapiao requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ordinary")
+                | (~Q(address="") & ~Q(telephone="") & ~Q(bank="") & ~Q(account="")),
+                name="fapiao_special_has_bank_details",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested") | (~Q(number="") & Q(issued_on__isnull=False)),
+                name="fapiao_issued_has_number_and_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["conference", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.registration.reference})"

@@ -13,7 +13,13 @@ from django_countries import countries
 
 from atrium.core.filters import FilterForm
 from atrium.core.search import sort_key
-from atrium.registration.models import Delegation, Registration, RegistrationType, SeatBooking
+from atrium.registration.models import (
+    Currency,
+    Delegation,
+    Registration,
+    RegistrationType,
+    SeatBooking,
+)
 
 
 class RegistrationFilterForm(FilterForm):
@@ -60,6 +66,27 @@ class RegistrationFilterForm(FilterForm):
 
 class ActionForm(forms.Form):
     """A button that needs no input (approve, mark paid): only its errors to show."""
+
+
+class MarkPaidForm(forms.Form):
+    """What the bank statement shows: the service checks it and flags a different amount."""
+
+    amount = forms.DecimalField(
+        label=_("Amount received"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("As on the bank statement; a different amount from the total is flagged."),
+    )
+    currency = forms.ChoiceField(label=_("Currency received"), choices=Currency.choices)
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        label=_("Bank reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The transaction number on the bank statement."),
+    )
 
 
 class RejectForm(forms.Form):

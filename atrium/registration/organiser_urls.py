@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from atrium.registration import fapiao_views, receipt_views
 from atrium.registration import organiser_views as views
-from atrium.registration import receipt_views
 
 app_name = "organiser"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path(REGISTRATION + "cancel/", views.registration_cancel, name="cancel"),
     path(REGISTRATION + "receipt.pdf", receipt_views.organiser_receipt, name="receipt"),
     path(REGISTRATION + "visa-refusal/", views.registration_refusal_proof, name="refusal-proof"),
+    path(BASE + "fapiao/", fapiao_views.fapiao_list, name="fapiao-list"),
+    path(BASE + "fapiao/export/", fapiao_views.fapiao_export, name="fapiao-export"),
+    path(BASE + "fapiao/<int:pk>/", fapiao_views.fapiao_detail, name="fapiao"),
+    path(BASE + "fapiao/<int:pk>/fapiao.pdf", fapiao_views.fapiao_file, name="fapiao-file"),
     path(BASE + "quotas/", views.quota_list, name="quotas"),
     path(QUOTA, views.quota_detail, name="quota"),
     path(QUOTA + "promote/", views.quota_promote, name="promote"),

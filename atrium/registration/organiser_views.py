@@ -32,6 +32,7 @@ from atrium.registration.organiser_forms import (
     ActionForm,
     BookingForm,
     CancelForm,
+    MarkPaidForm,
     RegistrationFilterForm,
     RejectForm,
 )
@@ -46,6 +47,11 @@ HISTORY_LABELS = {
     "registration.feed_token_reset": gettext_lazy("New calendar link"),
     "order.paid": gettext_lazy("Payment received"),
     "receipt.downloaded": gettext_lazy("Receipt downloaded"),
+    "fapiao.requested": gettext_lazy("Fapiao requested"),
+    "fapiao.changed": gettext_lazy("Fapiao request changed"),
+    "fapiao.issued": gettext_lazy("Fapiao issued"),
+    "fapiao.corrected": gettext_lazy("Issued fapiao corrected"),
+    "fapiao.downloaded": gettext_lazy("Fapiao PDF downloaded"),
     "certificate.downloaded": gettext_lazy("Certificate of attendance downloaded"),
     "seat.confirmed": gettext_lazy("Seat taken"),
     "seat.waitlisted": gettext_lazy("Put on a waiting list"),
@@ -222,7 +228,7 @@ def _detail(request, conference, registration, *, extra=None, status=200):
         "entries": entries,
         "approve_form": ActionForm(),
         "reject_form": RejectForm(),
-        "paid_form": ActionForm(),
+        "paid_form": _mark_paid_form(registration),
         "cancel_form": CancelForm(),
         **(extra or {}),
     }
@@ -296,6 +302,15 @@ def registration_reject(request, conference: Conference, reference: str):
     )
 
 
+def _mark_paid_form(registration: Registration) -> MarkPaidForm:
+    """The form filled with what is due, received today."""
+    order = getattr(registration, "order", None)
+    initial = {"received_on": timezone.localdate()}
+    if order is not None:
+        initial.update(amount=order.total, currency=order.currency)
+    return MarkPaidForm(initial=initial)
+
+
 @require_POST
 @organiser_required
 def registration_mark_paid(request, conference: Conference, reference: str):
@@ -303,14 +318,21 @@ def registration_mark_paid(request, conference: Conference, reference: str):
         order = getattr(registration, "order", None)
         if order is None:
             raise ValidationError(_("This registration has no order to pay."))
-        services.order_mark_paid(order=order, actor=request.user)
+        services.order_mark_paid(
+            order=order,
+            actor=request.user,
+            amount=data["amount"],
+            currency=data["currency"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+        )
 
     return _action(
         request,
         conference,
         reference,
         form_name="paid_form",
-        form=ActionForm(request.POST),
+        form=MarkPaidForm(request.POST),
         call=call,
         success=_("The bank transfer of %(name)s is recorded as paid."),
     )

@@ -36,6 +36,7 @@ from atrium.events.models import Conference, Session
 from atrium.network.models import Person
 from atrium.registration.models import (
     Answer,
+    Currency,
     Delegation,
     Order,
     Question,
@@ -150,7 +151,7 @@ def registration_answers(registration: Registration) -> list[Answer]:
 
 def registration_payments(registration: Registration) -> list:
     order = getattr(registration, "order", None)
-    return list(order.payments.all()) if order else []
+    return list(order.payments.select_related("recorded_by")) if order else []
 
 
 def registration_bookings(registration: Registration) -> list[SeatBooking]:
@@ -265,7 +266,11 @@ def dashboard_counts(conference: Conference) -> Dashboard:
         .values_list("currency", "status")
         .annotate(amount=Sum("total"), n=Count("pk"))
     )
-    money: dict[str, dict] = {}
+    # Every currency has its line, at 0 when nothing was sold in it (a free edition earns 0).
+    money: dict[str, dict] = {
+        currency: {"paid": (Decimal(0), 0), "awaiting": (Decimal(0), 0)}
+        for currency in Currency.values
+    }
     for currency, status, amount, n in money_rows:
         line = money.setdefault(currency, {"paid": (Decimal(0), 0), "awaiting": (Decimal(0), 0)})
         line["paid" if status == Order.Status.PAID else "awaiting"] = (amount or Decimal(0), n)

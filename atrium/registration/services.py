@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
+from atrium.core.money import money
 from atrium.events.models import Conference
 from atrium.network.models import Person
 from atrium.network.slugs import unique_person_slug
@@ -393,7 +394,8 @@ def payment_confirm(
 ) -> Payment:
     """Record a confirmed payment for ``order``; confirms the registration when it is due.
 
-    Idempotent per provider reference: a provider calling back twice pays once.
+    Idempotent per provider reference: a provider calling back twice pays once. An online
+    provider must bring exactly the total (in the order's currency).
     """
     order = Order.objects.select_for_update().select_related("registration").get(pk=order.pk)
     if provider_reference:
@@ -402,42 +404,85 @@ def payment_confirm(
             return done.get()
     if order.status != Order.Status.PENDING:
         raise ValidationError(_("This order is not awaiting payment."))
-    if currency != order.currency or Decimal(amount) != order.total:
+    amount = _amount_received(amount)
+    if currency != order.currency or amount != order.total:
         raise ValidationError(
             {
                 "amount": _("The payment (%(paid)s) does not match the order total (%(total)s).")
-                % {"paid": f"{amount} {currency}", "total": f"{order.total} {order.currency}"}
+                % {"paid": money(amount, currency), "total": money(order.total, order.currency)}
             }
         )
-    now = timezone.now()
-    payment = Payment.objects.create(
+    return _payment_record(
         order=order,
-        provider=provider,
-        amount=amount,
-        currency=currency,
-        status=Payment.Status.CONFIRMED,
-        provider_reference=provider_reference,
-        confirmed_at=now,
+        actor=actor,
+        payment=Payment(
+            order=order,
+            provider=provider,
+            amount=amount,
+            currency=currency,
+            provider_reference=provider_reference,
+        ),
     )
+
+
+def _amount_received(amount) -> Decimal:
+    """``amount`` as a Decimal of cents, above 0; a ValidationError on ``amount`` otherwise."""
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError, TypeError):
+        raise ValidationError({"amount": _("Enter the amount received as a number.")}) from None
+    if not value.is_finite() or value <= 0:
+        raise ValidationError({"amount": _("The amount received must be more than 0.")})
+    if value >= Decimal("100000000"):
+        raise ValidationError({"amount": _("The amount received is too large.")})
+    return value
+
+
+def _payment_record(*, order: Order, actor, payment: Payment) -> Payment:
+    """Save a confirmed ``payment`` of the locked ``order``: paid, numbered receipt, settled."""
+    now = timezone.now()
+    payment.status = Payment.Status.CONFIRMED
+    payment.confirmed_at = now
+    payment.full_clean(exclude=["order", "recorded_by"])
+    payment.save()
     order.status = Order.Status.PAID
     order.paid_at = now
+    order.received_amount = payment.amount
+    order.received_currency = payment.currency
     order.receipt_number = _next_receipt_number(order.conference_id)
     order.receipt_issued_at = now
-    order.save(update_fields=["status", "paid_at", "receipt_number", "receipt_issued_at"])
+    order.save(
+        update_fields=[
+            "status",
+            "paid_at",
+            "received_amount",
+            "received_currency",
+            "receipt_number",
+            "receipt_issued_at",
+        ]
+    )
     registration = Registration.objects.select_related("order", "person", "conference").get(
         pk=order.registration_id
     )
+    data = {
+        "provider": payment.provider,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "receipt": registration.order.receipt_label,
+    }
+    if payment.received_on:
+        data["received_on"] = payment.received_on.isoformat()
+    if payment.bank_reference:
+        data["bank_reference"] = payment.bank_reference
+    if order.payment_flag:
+        data["flag"] = order.payment_flag
+        data["total"] = str(order.total)
     log_action(
         actor=actor,
         action="order.paid",
         obj=registration,
         conference=registration.conference,
-        data={
-            "provider": provider,
-            "amount": str(amount),
-            "currency": currency,
-            "receipt": registration.order.receipt_label,
-        },
+        data=data,
     )
     _settle(registration, actor=actor)
     return payment
@@ -466,14 +511,60 @@ def _next_receipt_number(conference_id: int) -> int:
     return (highest["n"] or 0) + 1
 
 
-def order_mark_paid(*, order: Order, actor) -> Payment:
-    """An organiser saw the bank transfer arrive."""
-    return payment_confirm(
+@transaction.atomic
+def order_mark_paid(
+    *,
+    order: Order,
+    actor,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    received_on: dt.date | None = None,
+    reference: str = "",
+) -> Payment:
+    """An organiser saw a bank transfer arrive, and records what arrived.
+
+    ``amount`` and ``currency`` are what the bank statement shows (the order's total and
+    currency when not given), ``received_on`` the day it arrived (today when not given),
+    ``reference`` the bank's reference. An amount other than the total, or another
+    currency, is accepted and flagged on the order (``Order.payment_flag``): under- or
+    over-payment is for the organiser to settle with the delegate.
+    """
+    order = Order.objects.select_for_update().select_related("registration").get(pk=order.pk)
+    if order.status != Order.Status.PENDING:
+        raise ValidationError(_("This order is not awaiting payment."))
+    errors: dict[str, str] = {}
+    try:
+        amount = order.total if amount is None else _amount_received(amount)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    currency = currency or order.currency
+    if currency not in Currency.values:
+        errors["currency"] = _("Choose USD or CNY.")
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        errors["received_on"] = _("The day received cannot be in the future.")
+    elif received_on < timezone.localtime(order.created).date() - dt.timedelta(days=1):
+        errors["received_on"] = _("The day received cannot be before the order was made.")
+    reference = (reference or "").strip()
+    if len(reference) > 100:
+        errors["reference"] = _("The bank reference has at most 100 characters.")
+    if errors:
+        raise ValidationError(errors)
+    if amount == 0:
+        raise ValidationError(_("This order costs nothing: there is no payment to record."))
+    return _payment_record(
         order=order,
-        provider="bank_transfer",
-        amount=order.total,
-        currency=order.currency,
         actor=actor,
+        payment=Payment(
+            order=order,
+            provider="bank_transfer",
+            amount=amount,
+            currency=currency,
+            received_on=received_on,
+            bank_reference=reference,
+            recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        ),
     )
 
 

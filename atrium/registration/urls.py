@@ -1,12 +1,13 @@
 from django.urls import path
 
-from atrium.registration import receipt_views, views
+from atrium.registration import fapiao_views, receipt_views, views
 
 app_name = "registration"
 
 urlpatterns = [
     path("me/", views.me, name="me"),
     path("c/<slug:slug>/me/receipt.pdf", receipt_views.my_receipt, name="my-receipt"),
+    path("c/<slug:slug>/me/fapiao/", fapiao_views.my_fapiao, name="my-fapiao"),
     path("c/<slug:slug>/register/", views.register, name="register"),
     path("c/<slug:slug>/register/cancel/", views.cancel, name="cancel"),
     path("c/<slug:slug>/orders/<str:reference>/pay/", views.pay, name="pay"),

@@ -216,7 +216,9 @@ def pay_online(request, slug, reference, provider_code):
 def me(request):
     registrations = list(
         Registration.objects.filter(person__user=request.user)
-        .select_related("conference__letterhead", "order", "type", "delegation__head")
+        .select_related(
+            "conference__letterhead", "order", "type", "delegation__head", "fapiao_request"
+        )
         .prefetch_related(
             Prefetch(
                 "bookings",

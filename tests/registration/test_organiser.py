@@ -542,10 +542,21 @@ def test_error_page_renders_in_chinese(orga, conference):
     assert '<html lang="zh-Hans">' in response.content.decode()
 
 
+def transfer(amount="800.00", currency="USD", **extra) -> dict:
+    """The mark-paid form as an organiser fills it from the bank statement."""
+    return {
+        "amount": amount,
+        "currency": currency,
+        "received_on": timezone.localdate().isoformat(),
+        "reference": "BOB-20250612-001",
+        **extra,
+    }
+
+
 def test_mark_bank_transfer_paid(orga, conference, organiser, django_capture_on_commit_callbacks):
     registration = submit(conference, RegistrationTypeFactory(conference=conference))
     with django_capture_on_commit_callbacks(execute=True):
-        response = orga.post(detail_url(registration, "mark_paid"))
+        response = orga.post(detail_url(registration, "mark_paid"), transfer())
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
@@ -559,7 +570,7 @@ def test_mark_bank_transfer_paid(orga, conference, organiser, django_capture_on_
     actions = list(AuditEntry.objects.filter(actor=organiser).values_list("action", flat=True))
     assert sorted(actions) == ["order.paid", "registration.confirmed"]
     # A second click: the order is paid already; an error, and no second payment.
-    response = orga.post(detail_url(registration, "mark_paid"))
+    response = orga.post(detail_url(registration, "mark_paid"), transfer())
     assert response.status_code == 400
     assert "This order is not awaiting payment." in response.content.decode()
     assert order.payments.count() == 1

@@ -79,7 +79,7 @@ def test_register_shows_types_with_both_currencies(browser, conference):
     RegistrationTypeFactory(conference=conference, name="Press", price_usd=0, price_cny=0)
     RegistrationTypeFactory(conference=conference, name="Hidden", is_active=False)
     page = browser.get(reverse("registration:register", args=[conference.slug])).content.decode()
-    assert "Delegate (member)" in page and "USD 800 · CNY 5,800" in page
+    assert "Delegate (member)" in page and "$800.00 USD · ¥5,800.00 CNY" in page
     assert "Press" in page and "Free" in page
     assert "Hidden" not in page
 
