@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0011_move_out_checkin_and_visas'),
+        ('registration', '0013_fapiao_requests'),
     ]
 
     operations = [
