@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -450,6 +451,31 @@ def _int(value, field: str) -> int:
 CHUNK = 25
 #: A run queued or running for longer than this no longer blocks a new one.
 STALE_RUN = timedelta(hours=1)
+#: A running run whose worker gave no sign of life (a chunk done) for this long was lost
+#: with its worker (killed): the task's retry takes it over and starts it again.
+RUN_LEASE = timedelta(minutes=5)
+
+
+def _alive_key(run_id: int) -> str:
+    return f"atrium:print-run:{run_id}:alive"
+
+
+def _heartbeat(run: BadgePrintRun) -> None:
+    cache.set(_alive_key(run.pk), run.started_at.isoformat(), timeout=RUN_LEASE.total_seconds())
+
+
+def _run_abandoned(run: BadgePrintRun) -> bool:
+    """A run left "running" by a worker that died: no heartbeat and started long ago."""
+    return (
+        run.status == BadgePrintRun.Status.RUNNING
+        and run.started_at is not None
+        and run.started_at < timezone.now() - RUN_LEASE
+        and cache.get(_alive_key(run.pk)) is None
+    )
+
+
+class _RunTakenOver(Exception):
+    """This worker's run was taken over by a retry (it was thought dead): stop quietly."""
 
 
 def inline_max_badges() -> int:
@@ -528,14 +554,23 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
             .select_related("conference", "created_by")
             .get(pk=run_id)
         )
-        if run.status != BadgePrintRun.Status.QUEUED:
-            return run
+        if _run_abandoned(run):
+            # A retry of the task (its worker was killed): nothing was marked printed,
+            # since that happens in the last transaction only; start again.
+            logger.warning("Badge print run %s: taken over from a lost worker", run_id)
+        elif run.status != BadgePrintRun.Status.QUEUED:
+            return run  # done, failed, or running in a live worker: a duplicate does nothing
         ids = list(badge_selection(run.conference, run.filters).values_list("pk", flat=True))
         run.status = BadgePrintRun.Status.RUNNING
         run.started_at = timezone.now()
         run.total = len(ids)
         run.done_count = 0
         run.save(update_fields=["status", "started_at", "total", "done_count"])
+    started_at = run.started_at
+    mine = BadgePrintRun.objects.filter(
+        pk=run_id, status=BadgePrintRun.Status.RUNNING, started_at=started_at
+    )
+    _heartbeat(run)
     saved_name = ""
     try:
         writer = _BadgeWriter(run.layout)
@@ -547,13 +582,17 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
             for item in _plan(registrations, printing=True):
                 writer.add(item.registration, sign_badge_key(item.key))
                 planned.append(item)
-            BadgePrintRun.objects.filter(pk=run.pk).update(done_count=start + len(chunk))
+            if not mine.update(done_count=start + len(chunk)):
+                raise _RunTakenOver
+            _heartbeat(run)
         if not planned:
             raise ValidationError(_("No badge matches these filters."))
         data = writer.output()
         run.file.save(f"{run.pk}.pdf", ContentFile(data), save=False)
         saved_name = run.file.name
         with transaction.atomic():
+            if not mine.select_for_update().exists():
+                raise _RunTakenOver
             now = timezone.now()
             _apply(planned, actor=run.created_by, printing=True, now=now)
             run.status = BadgePrintRun.Status.DONE
@@ -567,12 +606,16 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
                 conference=run.conference,
                 data={"badges": len(planned), "file": saved_name},
             )
+    except _RunTakenOver:
+        if saved_name:
+            run.file.storage.delete(saved_name)
+        run.refresh_from_db()
     except Exception as error:  # a run must end, whatever happened
         logger.exception("Badge print run %s failed", run_id)
         if saved_name:
             run.file.storage.delete(saved_name)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        BadgePrintRun.objects.filter(pk=run_id).update(
+        mine.update(
             status=BadgePrintRun.Status.FAILED,
             finished_at=timezone.now(),
             error=message[:2000] or error.__class__.__name__,
