@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django_tasks import task_backends
 from django_tasks.base import TaskResultStatus
@@ -44,7 +44,7 @@ def check_cache() -> dict:
         cache.delete(key)
         if value != "1":
             raise RuntimeError("the cache did not return what was just written")
-        return {"backend": cache.__class__.__name__}
+        return {"backend": caches["default"].__class__.__name__}
 
     return _timed(run)
 

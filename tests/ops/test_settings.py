@@ -82,3 +82,14 @@ def test_file_storage_and_json_logs_by_setting():
     )
     assert found["storage"] == "django.core.files.storage.InMemoryStorage"
     assert found["json_logs"] is True
+
+
+def test_api_rates_from_the_environment():
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps(s.ATRIUM_API_RATES))"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
+    assert json.loads(result.stdout.strip()) is None  # the defaults of atrium.api.ratelimit
+    env = {**PRODUCTION, "ATRIUM_API_RATES": "token=30/day, write=10/min"}
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert json.loads(result.stdout.strip()) == {"token": "30/day", "write": "10/min"}
