@@ -368,9 +368,9 @@ ATRIUM_RESET_LIMIT_PER_IP = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_IP", "20"
 ATRIUM_RESET_WINDOW = int(os.environ.get("ATRIUM_RESET_WINDOW", "3600"))
 # API rate limits (atrium.api.ratelimit), e.g. "token=5000/hour,write=30/min"; counted in
 # the default cache, so across servers once ATRIUM_REDIS_URL is set.
-ATRIUM_API_RATES = dict(
-    item.split("=", 1) for item in env_list("ATRIUM_API_RATES") if "=" in item
-) or None
+ATRIUM_API_RATES = (
+    dict(item.split("=", 1) for item in env_list("ATRIUM_API_RATES") if "=" in item) or None
+)
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))
 # Passport data of visa-letter requests is encrypted with Fernet. ATRIUM_PASSPORT_KEY is one
 # key, or several separated by commas for rotation (the first encrypts, all decrypt). With
