@@ -207,6 +207,7 @@ def _redis_up() -> bool:
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_rq_job_abandoned_by_a_killed_worker_is_retried_and_mails_once(settings):
+    pytest.importorskip("django_rq")
     queue_db = 13  # a database of the local Redis for this test alone
     settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:6379/{queue_db}"}}
     settings.ATRIUM_TASK_RETRIES = 2
