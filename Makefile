@@ -8,7 +8,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The demo runs background work (e-mail, webhooks) inline, so it needs no worker process.
 DEMO_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: demo install install-dev system-deps migrate serve test lint test-sqlite test-postgres messages bench clean
+.PHONY: demo install install-dev system-deps migrate serve test lint test-sqlite test-postgres messages bench clean cluster cluster-stop cluster-status
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ demo: install
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo "Atrium: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	DEBUG=1 ATRIUM_TASK_BACKEND=$(DEMO_TASKS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## cluster: PostgreSQL, Redis, two gunicorn servers, an RQ worker and HAProxy on :8100
+## (scripts/cluster.sh; docs/deploy.md). `make cluster-stop` stops what it started.
+cluster: install
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
+
+cluster-status:
+	bash scripts/cluster.sh status
 
 ## system-deps: Debian's Chromium and CJK fonts for the browser tests (only if missing)
 system-deps:

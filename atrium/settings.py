@@ -67,9 +67,11 @@ INSTALLED_APPS = [
     "atrium.webhooks",
     "atrium.matchmaking",
     "atrium.demo",
+    "atrium.ops",
 ]
 
 MIDDLEWARE = [
+    "atrium.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "atrium.core.middleware.RequestSizeMiddleware",
@@ -107,10 +109,37 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("ATRIUM_DB_CONN_MAX_AGE", "0")),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+# Database connections (docs/deploy.md). ATRIUM_DB_POOL (PostgreSQL only) keeps a pool of
+# connections in each server process (psycopg_pool): "1"/"on" for Django's default sizes,
+# or "MIN,MAX" (e.g. "2,8"). Without a pool, ATRIUM_DB_CONN_MAX_AGE keeps each connection
+# this many seconds for the next request: 60 by default in production, 0 (a connection
+# per request) with DEBUG on and with the pool (Django refuses both at once).
+ATRIUM_DB_POOL = os.environ.get("ATRIUM_DB_POOL", "").strip().lower()
+if ATRIUM_DB_POOL in {"", "0", "false", "no", "off"}:
+    ATRIUM_DB_POOL = ""
+if ATRIUM_DB_POOL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    pool: bool | dict = True
+    if "," in ATRIUM_DB_POOL:
+        try:
+            min_size, max_size = (int(part) for part in ATRIUM_DB_POOL.split(","))
+        except ValueError:
+            raise ImproperlyConfigured(
+                'ATRIUM_DB_POOL must be "1" or two numbers "MIN,MAX" (e.g. "2,8").'
+            ) from None
+        pool = {"min_size": min_size, "max_size": max_size}
+    elif ATRIUM_DB_POOL not in {"1", "true", "yes", "on"}:
+        raise ImproperlyConfigured('ATRIUM_DB_POOL must be "1" or two numbers "MIN,MAX".')
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = pool
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    ATRIUM_DB_POOL = ""
+    DATABASES["default"]["CONN_MAX_AGE"] = int(
+        os.environ.get("ATRIUM_DB_CONN_MAX_AGE", "0" if DEBUG else "60")
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Take the write lock when a transaction starts, so two requests that both
     # read-then-write (a seat sign-up) queue up instead of failing with
@@ -148,7 +177,15 @@ if ATRIUM_CAMERA_SCAN:
     STATICFILES_DIRS.append(("vendor/jsqr", QR_DECODER_DIR))
 STATIC_ROOT = Path(os.environ.get("ATRIUM_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads and private files (badge runs, photos, letters, proofs under "private/"):
+    # the folder ATRIUM_MEDIA_ROOT by default (shared by all servers: an NFS mount or
+    # similar), or any Django storage class by ATRIUM_FILE_STORAGE (for example
+    # django-storages' S3 storage, configured by its own settings). Never served by URL.
+    "default": {
+        "BACKEND": os.environ.get(
+            "ATRIUM_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         # Hashed, compressed files from `collectstatic` in production; plain files
         # found in the apps in debug mode and in the tests.
@@ -180,12 +217,55 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registration:me"
 LOGOUT_REDIRECT_URL = "home"
 
-# Background work: the Django Tasks API (database backend). Tests run tasks inline.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("ATRIUM_TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend")
+# Shared cache and sessions. ATRIUM_REDIS_URL (e.g. redis://127.0.0.1:6379/0) puts the
+# cache on Redis: throttles and API rate limits then count across every server and worker,
+# and sessions are "cached_db" (read from Redis, written to the database too, so they
+# survive a Redis restart). Without it: Django's local-memory cache (per process) and
+# database sessions, as in the demo.
+ATRIUM_REDIS_URL = os.environ.get("ATRIUM_REDIS_URL", "").strip()
+if ATRIUM_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ATRIUM_REDIS_URL,
+            "KEY_PREFIX": os.environ.get("ATRIUM_CACHE_PREFIX", "atrium"),
+            "TIMEOUT": 300,
+        }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Background work: the Django Tasks API. ATRIUM_TASK_BACKEND "db" (the default,
+# django-tasks-db: `manage.py db_worker`), "rq" (Redis through RQ: `manage.py rqworker
+# default`, needs ATRIUM_REDIS_URL or ATRIUM_RQ_URL), "immediate" (inline, the demo), or
+# a backend's dotted path. Tests run tasks inline.
+TASK_BACKENDS = {
+    "db": "django_tasks_db.backend.DatabaseBackend",
+    "rq": "atrium.core.rq.RetryingRQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+ATRIUM_TASK_BACKEND = os.environ.get("ATRIUM_TASK_BACKEND", "").strip() or "db"
+TASKS = {
+    "default": {"BACKEND": TASK_BACKENDS.get(ATRIUM_TASK_BACKEND.lower(), ATRIUM_TASK_BACKEND)}
+}
+if "rq" in TASKS["default"]["BACKEND"].lower():
+    ATRIUM_RQ_URL = os.environ.get("ATRIUM_RQ_URL", "").strip() or ATRIUM_REDIS_URL
+    if not ATRIUM_RQ_URL:
+        raise ImproperlyConfigured(
+            "ATRIUM_TASK_BACKEND=rq needs Redis: set ATRIUM_REDIS_URL (or ATRIUM_RQ_URL)."
+        )
+    INSTALLED_APPS.append("django_rq")
+    # A task interrupted by a killed worker is tried again (RQ's abandoned-job clean-up)
+    # up to this many times; every task is idempotent (docs/deploy.md).
+    ATRIUM_TASK_RETRIES = int(os.environ.get("ATRIUM_TASK_RETRIES", "3"))
+    RQ_QUEUES = {
+        "default": {
+            "URL": ATRIUM_RQ_URL,
+            "DEFAULT_TIMEOUT": int(os.environ.get("ATRIUM_TASK_TIMEOUT", "900")),
+        }
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "ATRIUM_EMAIL_BACKEND",
@@ -204,6 +284,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("ATRIUM_EMAIL_FROM", "Atrium <noreply@localh
 # HSTS is sent and plain HTTP is redirected.
 HTTPS = env_bool("ATRIUM_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# The load balancer's health checks and the metrics scraper speak plain HTTP inside.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
@@ -237,12 +319,28 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("ATRIUM_CSRF_TRUSTED_ORIGINS")
 
+# Logs. ATRIUM_LOG_JSON=1: every record is one JSON line, and every request writes one
+# (request id, user id, edition, status, duration: atrium.ops.requestlog). Off by default.
+ATRIUM_LOG_JSON = env_bool("ATRIUM_LOG_JSON")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "atrium.ops.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if ATRIUM_LOG_JSON else {}),
+        }
+    },
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in (["atrium.request", "atrium.tasks"] if ATRIUM_LOG_JSON else [])
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("ATRIUM_LOG_LEVEL", "WARNING")},
 }
+# Prometheus metrics at /metrics, for a scraper sending "Authorization: Bearer <token>";
+# without a token set, /metrics is a 404.
+ATRIUM_METRICS_TOKEN = os.environ.get("ATRIUM_METRICS_TOKEN", "")
 
 # Atrium's own settings.
 ATRIUM_SITE_NAME = os.environ.get("ATRIUM_SITE_NAME", "Atrium")
@@ -268,6 +366,11 @@ ATRIUM_LOGIN_WINDOW = int(os.environ.get("ATRIUM_LOGIN_WINDOW", "900"))
 ATRIUM_RESET_LIMIT_PER_EMAIL = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_EMAIL", "3"))
 ATRIUM_RESET_LIMIT_PER_IP = int(os.environ.get("ATRIUM_RESET_LIMIT_PER_IP", "20"))
 ATRIUM_RESET_WINDOW = int(os.environ.get("ATRIUM_RESET_WINDOW", "3600"))
+# API rate limits (atrium.api.ratelimit), e.g. "token=5000/hour,write=30/min"; counted in
+# the default cache, so across servers once ATRIUM_REDIS_URL is set.
+ATRIUM_API_RATES = (
+    dict(item.split("=", 1) for item in env_list("ATRIUM_API_RATES") if "=" in item) or None
+)
 ATRIUM_PAGE_SIZE = int(os.environ.get("ATRIUM_PAGE_SIZE", "48"))
 # Passport data of visa-letter requests is encrypted with Fernet. ATRIUM_PASSPORT_KEY is one
 # key, or several separated by commas for rotation (the first encrypts, all decrypt). With

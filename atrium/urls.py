@@ -14,6 +14,7 @@ admin.site.index_title = _("Conferences and member network")
 
 urlpatterns = [
     path("", event_views.home, name="home"),
+    path("", include("atrium.ops.urls")),
     # Browsers ask for /favicon.ico on their own (also beside a PDF or a static file); a
     # redirect to the static icon, rather than a rendered 404 page that sets a CSRF cookie.
     path("favicon.ico", favicon),

@@ -24,7 +24,14 @@ from atrium.checkin.models import Badge, BadgePrintRun, new_badge_key
 from atrium.checkin.tokens import sign_badge_key
 from atrium.core.audit import log_action
 from atrium.core.pdf import FAMILY, new_document
-from atrium.core.runs import run_after_commit, run_claim, run_failed, run_in_progress
+from atrium.core.runs import (
+    run_after_commit,
+    run_claim,
+    run_failed,
+    run_heartbeat,
+    run_in_progress,
+    run_owned,
+)
 from atrium.events.models import BadgeLayout, Conference
 from atrium.registration.models import Registration
 
@@ -449,6 +456,10 @@ def _int(value, field: str) -> int:
 CHUNK = 25
 
 
+class _RunTakenOver(Exception):
+    """This worker's run was taken over by a retry (it was thought dead): stop quietly."""
+
+
 def inline_max_badges() -> int:
     """Batches of at most this many badges are answered at once; larger ones are a run."""
     return int(getattr(settings, "ATRIUM_BADGE_INLINE_MAX", 50))
@@ -513,13 +524,17 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
     transaction once the whole PDF is written; a failure marks the run failed with the
     message, and no badge printed.
     """
-    run, mine = run_claim(BadgePrintRun.objects.select_related("conference", "created_by"), run_id)
-    if not mine:
-        return run
+    # Taken once; a retry after a killed worker takes it over (nothing was marked printed:
+    # that happens in the last transaction only) and starts again.
+    run, claimed = run_claim(
+        BadgePrintRun.objects.select_related("conference", "created_by"), run_id
+    )
+    if not claimed:
+        return run  # done, failed, or running in a live worker: a duplicate does nothing
+    mine = run_owned(BadgePrintRun.objects, run)
     ids = list(badge_selection(run.conference, run.filters).values_list("pk", flat=True))
     run.total = len(ids)
-    run.done_count = 0
-    run.save(update_fields=["total", "done_count"])
+    mine.update(total=run.total, done_count=0)
     saved_name = ""
     try:
         writer = _BadgeWriter(run.layout)
@@ -531,13 +546,17 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
             for item in _plan(registrations, printing=True):
                 writer.add(item.registration, sign_badge_key(item.key))
                 planned.append(item)
-            BadgePrintRun.objects.filter(pk=run.pk).update(done_count=start + len(chunk))
+            if not mine.update(done_count=start + len(chunk)):
+                raise _RunTakenOver
+            run_heartbeat(run)
         if not planned:
             raise ValidationError(_("No badge matches these filters."))
         data = writer.output()
         run.file.save(f"{run.pk}.pdf", ContentFile(data), save=False)
         saved_name = run.file.name
         with transaction.atomic():
+            if not mine.select_for_update().exists():
+                raise _RunTakenOver
             now = timezone.now()
             _apply(planned, actor=run.created_by, printing=True, now=now)
             run.status = BadgePrintRun.Status.DONE
@@ -551,12 +570,15 @@ def badge_print_run_execute(*, run_id: int) -> BadgePrintRun:
                 conference=run.conference,
                 data={"badges": len(planned), "file": saved_name},
             )
+    except _RunTakenOver:
+        if saved_name:
+            run.file.storage.delete(saved_name)
+        run.refresh_from_db()
     except Exception as error:  # a run must end, whatever happened
         logger.exception("Badge print run %s failed", run_id)
         if saved_name:
             run.file.storage.delete(saved_name)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        run_failed(BadgePrintRun.objects, run_id, message or error.__class__.__name__)
-        BadgePrintRun.objects.filter(pk=run_id).update(file="")
+        run_failed(mine, run_id, message or error.__class__.__name__, file="")
         run.refresh_from_db()
     return run

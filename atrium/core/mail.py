@@ -7,18 +7,66 @@ never ``render_to_string``, for a ``.txt`` mail template.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
 from django_tasks import task
 
+#: How long a worker may take to hand a mail to the SMTP server before another may try.
+SENDING_LEASE = 300
+#: How long a sent mail's key is remembered (retries come within minutes).
+SENT_MEMORY = 7 * 24 * 3600
+
+
+class MailInFlight(Exception):
+    """Another worker is sending this mail now (or died doing it): try again later."""
+
+
+def mail_key_name(key: str) -> str:
+    return f"atrium:mail:{key}"
+
 
 @task()
-def send_email_task(*, to: list[str], subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()
+def send_email_task(*, to: list[str], subject: str, body: str, key: str = "") -> bool:
+    """Send one mail; with a ``key``, at most once per key however often the task runs.
+
+    The key is claimed in the shared cache before sending ("sending", for
+    ``SENDING_LEASE`` seconds) and marked "sent" after: a retried task (its worker was
+    killed) whose mail went out does nothing; one that finds the claim of a live or
+    just-killed worker raises ``MailInFlight`` so the queue tries it again after the
+    lease. The Message-ID comes from the key too, so a receiving server can drop the
+    one duplicate still possible (a worker killed between the SMTP server's answer
+    and the "sent" mark). Returns True if this call sent the mail.
+    """
+    name = mail_key_name(key) if key else ""
+    if name and not cache.add(name, "sending", timeout=SENDING_LEASE):
+        if cache.get(name) == "sent":
+            return False
+        raise MailInFlight(f"Mail {key} is being sent by another worker.")
+    headers = {"Message-ID": f"<atrium.{key}@{DNS_NAME}>"} if key else None
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        headers=headers,
+    )
+    try:
+        message.send()
+    except BaseException:
+        if name:
+            cache.delete(name)  # nothing went out: a retry may send it
+        raise
+    if name:
+        cache.set(name, "sent", timeout=SENT_MEMORY)
+    return True
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -51,6 +99,6 @@ def send_email_on_commit(*, to: str, template: str, context: dict, language: str
 
     def queue() -> None:
         subject, body = render_email(template, context, language)
-        send_email_task.enqueue(to=[to], subject=subject, body=body)
+        send_email_task.enqueue(to=[to], subject=subject, body=body, key=uuid.uuid4().hex)
 
     transaction.on_commit(queue)
