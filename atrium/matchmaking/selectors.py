@@ -838,3 +838,30 @@ def cancelled_meetings_for_person(*, conference: Conference, person: Person) -> 
         .order_by("start", "id")
     )
     return [_entry(meeting, person) for meeting in meetings]
+
+
+#: The audit actions of a meeting, in words, for its organiser page.
+MEETING_ACTIONS = {
+    "b2b.meeting_published": gettext_lazy("Published with a time and table"),
+    "b2b.meeting_moved": gettext_lazy("Moved by a scheduler run"),
+    "b2b.meeting_moved_by_hand": gettext_lazy("Moved by an organiser"),
+    "b2b.meeting_locked": gettext_lazy("Locked"),
+    "b2b.meeting_unlocked": gettext_lazy("Unlocked"),
+    "b2b.meeting_unscheduled": gettext_lazy("Taken off the schedule (run unpublished)"),
+    "b2b.meeting_freed": gettext_lazy("Freed: a delegate is absent"),
+    "b2b.meeting_cancelled": gettext_lazy("Cancelled"),
+    "b2b.colleague_added": gettext_lazy("Colleague added"),
+    "b2b.colleague_removed": gettext_lazy("Colleague taken out"),
+    "b2b.colleague_absent": gettext_lazy("Colleague absent: left the meeting"),
+    "b2b.feedback_given": gettext_lazy("Feedback given"),
+}
+
+
+def meeting_history(meeting: Meeting, *, limit: int = 30) -> list:
+    """The meeting's audit entries, newest first, each with ``label`` in words."""
+    from atrium.core.audit import history
+
+    entries = list(history(meeting)[:limit])
+    for entry in entries:
+        entry.label = MEETING_ACTIONS.get(entry.action, entry.action)
+    return entries
