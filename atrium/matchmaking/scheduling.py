@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from atrium.events.models import Conference, Session, SessionRole
 from atrium.matchmaking.models import (
@@ -56,6 +57,11 @@ HOLD_WEIGHT = 1
 
 #: An absence lasts "from then on": longer than any edition.
 ABSENT_FOR = timedelta(days=3650)
+
+
+def now() -> datetime:
+    """The moment an incremental run cuts at (slots begun before it stay closed)."""
+    return timezone.now()
 
 
 def meeting_key(pk: int) -> str:

@@ -845,7 +845,7 @@ def scheduler_execute(*, run_id: int) -> SchedulerRun:
         run.save(update_fields=["status", "started_at"])
     try:
         build = scheduling.build_instance(
-            run.conference, incremental=run.incremental, now=run.started_at
+            run.conference, incremental=run.incremental, now=scheduling.now()
         )
         solution = solve(build.instance, time_limit=run.time_limit, seed=run.seed)
         with transaction.atomic():
