@@ -163,6 +163,7 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         from django.utils import timezone
         from django.utils.formats import date_format
+        from django.utils.translation import gettext
 
         self.blocks = {b.pk: b for b in blocks}
         choices = []
@@ -172,7 +173,7 @@ class MoveForm(forms.Form):
             group = []
             for index, (start, end) in enumerate(block.slots()):
                 local_start = timezone.localtime(start)
-                day = date_format(local_start, "D j M")
+                day = date_format(local_start, gettext("D j M"))
                 begins = date_format(local_start, "H:i")
                 ends = date_format(timezone.localtime(end), "H:i")
                 label = f"{day}, {begins}–{ends}"

@@ -260,8 +260,8 @@ def absences(request, conference):
             messages.success(
                 request,
                 _(
-                    "%(name)s is marked absent: %(freed)s meetings freed (the other side is "
-                    "told), %(offers)s with a partner suggested."
+                    "%(name)s is marked absent. Meetings freed (the other side is told): "
+                    "%(freed)s; with a partner suggested: %(offers)s."
                 )
                 % {
                     "name": result.absence.registration.person.name_i18n,
