@@ -81,9 +81,7 @@ def delegate_sheet(*, registration: Registration, day: date | None = None) -> by
             _rule(pdf)
             pdf.set_font(FAMILY, size=12)
             pdf.cell(32, 6, f"{date_format(start, 'H:i')}–{date_format(end, 'H:i')}", new_x="RIGHT")
-            pdf.cell(
-                0, 6, _("Table %(table)s") % {"table": entry.table}, new_x="LMARGIN", new_y="NEXT"
-            )
+            pdf.cell(0, 6, entry.table, new_x="LMARGIN", new_y="NEXT")
             pdf.set_font(FAMILY, size=10)
             if entry.place:
                 pdf.set_x(pdf.l_margin + 32)
@@ -107,7 +105,7 @@ def table_sheets_pdf(conference: Conference) -> bytes:
             pdf.add_page()
             _heading(
                 pdf,
-                _("Table %(table)s") % {"table": sheet.name},
+                sheet.name,
                 f"{conference.name_i18n} · {sheet.block.session.title_i18n}",
             )
             for start, end, people in sheet.rows:

@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from atrium.core.models import AuditEntry
 from atrium.events.models import ConferenceRole, Session
@@ -341,6 +342,28 @@ def test_meeting_sheets_are_pdfs_with_the_cjk_font(conference, block, pair, orga
             assert response.content.startswith(b"%PDF")
             assert b"NotoSansCJK" in response.content
     assert client_for(a.person.user).get(url("my-sheet", conference) + "?day=x").status_code == 404
+
+
+def pdf_text(response) -> str:
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return "\n".join(page.extract_text() for page in pages).replace("\x00", "")
+
+
+def test_the_sheets_follow_a_move(conference, block, pair, organiser):
+    a, b, m = pair
+    mine = client_for(a.person.user)
+    text = pdf_text(mine.get(url("my-sheet", conference)))
+    assert "Lotus" in text and "14:00" in text
+    assert "Qiu Lijing" in text and "邱丽晶" in text
+    organiser.post(url("meeting-move", conference, m.pk), move_data(block, 3, 3, m))
+    text = pdf_text(mine.get(url("my-sheet", conference)))
+    assert "Orchid" in text and "15:30" in text and "Lotus" not in text
+    tables = pdf_text(organiser.get(url("tables-pdf", conference)))
+    orchid = tables.split("Orchid")[1]
+    assert "Cecile Harle" in orchid
+    assert "Cecile Harle" not in tables.split("Orchid")[0]
+    other_day = mine.get(url("my-sheet", conference) + "?day=2025-09-17")
+    assert "Orchid" not in pdf_text(other_day)
 
 
 def test_the_incremental_button_starts_an_incremental_run(conference, block, pair, organiser):
