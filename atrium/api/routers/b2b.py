@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 
 from atrium.api.auth import Role, conference_for_role, require_scope, token_auth
-from atrium.api.errors import invalid, not_found, responses
+from atrium.api.errors import ErrorOut, invalid, not_found, responses
 from atrium.api.models import ApiToken
 from atrium.api.routers.events import Slug, published_conference
 from atrium.api.schemas import MAX_ID
@@ -84,7 +84,8 @@ class MeetingStateOut(Schema):
 
 @router.post(
     "/conferences/{slug}/me/meetings/{meeting_id}/feedback",
-    response=responses(FeedbackOut, auth=True),
+    # 400: a body that is not JSON at all.
+    response={**responses(FeedbackOut, auth=True), 400: ErrorOut},
 )
 def meeting_feedback(request, payload: FeedbackIn, slug: str = Slug, meeting_id: int = MeetingId):
     """Say whether my meeting took place and rate it (once it has begun); again replaces it."""
@@ -129,7 +130,7 @@ def feedback_figures(request, slug: str = Slug):
 
 @router.post(
     "/conferences/{slug}/b2b/meetings/{meeting_id}/lock",
-    response=responses(MeetingStateOut, auth=True),
+    response={**responses(MeetingStateOut, auth=True), 400: ErrorOut},
     tags=["Organisers"],
 )
 def meeting_lock(request, payload: LockIn, slug: str = Slug, meeting_id: int = MeetingId):
