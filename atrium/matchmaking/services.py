@@ -960,7 +960,11 @@ def scheduler_publish(*, run: SchedulerRun, actor=None, notify: bool = True) -> 
             and meeting.start == placement.start
             and meeting.table == placement.table
         )
-        if same:
+        # Locked, or changed on site (moved by hand…) after the run: it stays where it is.
+        kept = meeting.is_published and (
+            meeting.locked or (run.finished_at is not None and meeting.updated > run.finished_at)
+        )
+        if same or kept:
             result.unchanged += 1
         else:
             moving.append((placement, meeting))

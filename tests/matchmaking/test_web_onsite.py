@@ -255,6 +255,25 @@ def test_a_locked_meeting_is_never_placed_again(
     assert m.start != local(conference, 0, 14)
 
 
+def test_publishing_an_older_draft_does_not_undo_a_move_by_hand(
+    conference, block, django_capture_on_commit_callbacks
+):
+    a, b = delegate(conference), delegate(conference)
+    m = meeting(a, b)
+    publish(
+        run_now(conference, django_capture_on_commit_callbacks), django_capture_on_commit_callbacks
+    )
+    draft = run_now(conference, django_capture_on_commit_callbacks)  # keeps m fixed where it was
+    m.refresh_from_db()
+    was = (m.start, m.table)
+    target = local(conference, 0, 15, 30)
+    place(m, block, 15, 30, 3)
+    result = publish(draft, django_capture_on_commit_callbacks)
+    m.refresh_from_db()
+    assert (m.start, m.table) == (target, 3) != was
+    assert result.published == []
+
+
 def test_an_unplaced_meeting_cannot_be_locked(conference, block):
     m = meeting(delegate(conference), delegate(conference))
     with pytest.raises(ValidationError):
