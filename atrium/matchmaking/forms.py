@@ -180,10 +180,11 @@ class MoveForm(forms.Form):
                 group.append((slot_value(block, index), label))
             choices.append((block.session.title_i18n, group))
         self.fields["slot"].choices = [("", "—")] + choices
-        first = blocks[0] if blocks else None
-        self.fields["table"].choices = [
-            (n, first.table_name(n) if first else str(n)) for n in range(1, most + 1)
-        ]
+        labels = []
+        for n in range(1, most + 1):
+            names = list(dict.fromkeys(b.table_name(n) for b in blocks if n <= b.table_count))
+            labels.append((n, " / ".join(names)))
+        self.fields["table"].choices = labels
 
     def clean_slot(self):
         value = self.cleaned_data["slot"]

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from atrium.core.models import AuditEntry
 from atrium.events.models import ConferenceRole, Session
 from atrium.matchmaking import onsite
-from atrium.matchmaking.forms import slot_value
+from atrium.matchmaking.forms import MoveForm, slot_value
 from atrium.matchmaking.models import Absence, Feedback, Meeting, SchedulerRun
 from tests.factories import (
     ConferenceFactory,
@@ -371,3 +371,19 @@ def test_the_incremental_button_starts_an_incremental_run(conference, block, pai
     assert response.status_code == 302
     run = SchedulerRun.objects.get()
     assert run.incremental
+
+
+def test_table_choices_name_the_table_in_every_block(conference, block):
+    second = BlockFactory(
+        session=B2BSessionFactory(
+            conference=conference, start=local(conference, 1, 9), end=local(conference, 1, 10)
+        ),
+        table_count=2,
+        table_names="A1\nA2",
+    )
+    form = MoveForm(blocks=[block, second])
+    assert form.fields["table"].choices == [(1, "Lotus / A1"), (2, "Peony / A2"), (3, "Orchid")]
+    slots = [value for _group, options in form.fields["slot"].choices[1:] for value, _l in options]
+    assert slots == [slot_value(block, i) for i in range(4)] + [
+        slot_value(second, i) for i in range(2)
+    ]
