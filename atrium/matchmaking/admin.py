@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from atrium.matchmaking.models import (
+    Absence,
     Block,
+    Feedback,
     MatchmakingSettings,
     Meeting,
     MeetingRequest,
@@ -94,4 +96,29 @@ class SchedulerRunAdmin(admin.ModelAdmin):
         return f"{obj.quality:.2f}%" if obj.quality is not None else "—"
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    """Read-only: absences are marked on the organisers' page, which frees the meetings."""
+
+    list_display = ("registration", "conference", "since", "created_by")
+    list_filter = ("conference",)
+    search_fields = ("registration__person__search_key",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("meeting", "registration", "took_place", "rating", "updated")
+    list_filter = ("meeting__conference", "took_place", "rating")
+    raw_id_fields = ("meeting", "registration")
+
+    def has_add_permission(self, request):
         return False

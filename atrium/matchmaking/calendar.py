@@ -7,8 +7,10 @@ entry of :func:`atrium.matchmaking.selectors.meetings_for_person`::
         calendar.add_component(meeting_event(entry, conference=conference, host=host))
 
 The UID is stable (``b2b-meeting-<id>@<host>``) and ``SEQUENCE`` is the meeting's revision,
-which goes up whenever its time, table or people change, so calendar apps update the
-event in place. Times are in the edition's time zone, like the programme's events.
+which goes up whenever its time, table or people change (an organiser's move, an absence,
+a publication), so calendar apps update the event in place; a published meeting that is
+called off stays in the feed as ``STATUS:CANCELLED`` with its last SEQUENCE.
+Times are in the edition's time zone, like the programme's events.
 """
 
 from __future__ import annotations
@@ -33,9 +35,15 @@ def meeting_uid(entry: MeetingEntry, host: str = "atrium") -> str:
 
 
 def meeting_event(
-    entry: MeetingEntry, *, conference: Conference, host: str = "atrium", url: str = ""
+    entry: MeetingEntry,
+    *,
+    conference: Conference,
+    host: str = "atrium",
+    url: str = "",
+    cancelled: bool = False,
 ) -> icalendar.Event:
-    """One VEVENT for a published meeting, texts in the active language."""
+    """One VEVENT for a published meeting, texts in the active language; ``cancelled``: a
+    meeting called off after publication (``STATUS:CANCELLED``, same UID, new SEQUENCE)."""
     tz = conference.tz
     people = [
         f"{p.name_i18n}, {p.organisation.name_i18n}" if p.organisation else p.name_i18n
@@ -59,7 +67,7 @@ def meeting_event(
     if url:
         event.add("url", url, parameters={"VALUE": "URI"})
     event.add("categories", [_clean(str(_("B2B meeting")))])
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
     return event

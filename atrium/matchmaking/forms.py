@@ -143,3 +143,108 @@ class BlockForm(forms.Form):
         help_text=_("One per line, in order; tables without a name are called Table 1, 2…"),
     )
     is_active = forms.BooleanField(label=_("Use this block for meetings"), required=False)
+
+
+# --- on site -------------------------------------------------------------------------------
+
+
+def slot_value(block, index: int) -> str:
+    return f"{block.pk}-{index}"
+
+
+class MoveForm(forms.Form):
+    """Another slot or table for one meeting; ``version`` is what the organiser saw."""
+
+    slot = forms.ChoiceField(label=_("Slot"))
+    table = forms.TypedChoiceField(label=_("Table"), coerce=int)
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, blocks, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext
+
+        self.blocks = {b.pk: b for b in blocks}
+        choices = []
+        most = 0
+        for block in blocks:
+            most = max(most, block.table_count)
+            group = []
+            for index, (start, end) in enumerate(block.slots()):
+                local_start = timezone.localtime(start)
+                day = date_format(local_start, gettext("D j M"))
+                begins = date_format(local_start, "H:i")
+                ends = date_format(timezone.localtime(end), "H:i")
+                label = f"{day}, {begins}–{ends}"
+                group.append((slot_value(block, index), label))
+            choices.append((block.session.title_i18n, group))
+        self.fields["slot"].choices = [("", "—")] + choices
+        labels = []
+        for n in range(1, most + 1):
+            names = list(dict.fromkeys(b.table_name(n) for b in blocks if n <= b.table_count))
+            labels.append((n, " / ".join(names)))
+        self.fields["table"].choices = labels
+
+    def clean_slot(self):
+        value = self.cleaned_data["slot"]
+        try:
+            block_id, index = (int(part) for part in value.split("-"))
+            block = self.blocks[block_id]
+            start, _end = block.slots()[index]
+        except (ValueError, KeyError, IndexError):
+            raise forms.ValidationError(_("Choose one of the slots.")) from None
+        return (block, start)
+
+
+class LockForm(forms.Form):
+    locked = forms.BooleanField(required=False)
+    version = forms.CharField(widget=forms.HiddenInput)
+
+
+class RegistrationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        person = obj.person
+        name = person.name_i18n
+        if person.organisation_id:
+            name = f"{name} ({person.organisation.name_i18n})"
+        return name
+
+
+class AbsenceForm(forms.Form):
+    registration = RegistrationChoiceField(label=_("Delegate"), queryset=None)
+    since = forms.DateTimeField(
+        label=_("Absent from"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Local time of the edition. Their meetings from then on are freed."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].queryset = registrations
+
+
+class FeedbackForm(forms.Form):
+    took_place = forms.TypedChoiceField(
+        label=_("Did the meeting take place?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("How useful was it? (1 to 5)"),
+        choices=[("", _("No rating"))] + [(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

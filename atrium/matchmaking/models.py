@@ -296,6 +296,14 @@ class Meeting(models.Model):
     end = models.DateTimeField(_("end"), null=True, blank=True)
     table = models.PositiveSmallIntegerField(_("table"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    locked = models.BooleanField(
+        _("locked"),
+        default=False,
+        help_text=_(
+            "A locked meeting keeps its time and table: later runs leave it where it is, and "
+            "unpublishing a run does not take it back."
+        ),
+    )
     sequence = models.PositiveIntegerField(
         _("revision"),
         default=0,
@@ -393,6 +401,14 @@ class SchedulerRun(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
     )
     time_limit = models.FloatField(_("time limit (seconds)"), default=10)
+    incremental = models.BooleanField(
+        _("incremental"),
+        default=False,
+        help_text=_(
+            "Places only meetings without a place, in slots not yet begun: no published "
+            "meeting moves."
+        ),
+    )
     seed = models.PositiveIntegerField(_("seed"), default=0)
     created = models.DateTimeField(_("started"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -424,6 +440,15 @@ class SchedulerRun(models.Model):
         blank=True,
         related_name="+",
     )
+    unpublished_at = models.DateTimeField(_("unpublished"), null=True, blank=True)
+    unpublished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("unpublished by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -437,6 +462,10 @@ class SchedulerRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None and self.unpublished_at is None
 
     @property
     def quality(self) -> float | None:
@@ -484,3 +513,71 @@ class Placement(models.Model):
     @property
     def is_placed(self) -> bool:
         return self.start is not None
+
+
+class Absence(models.Model):
+    """A delegate who will not come to their B2B meetings from ``since`` on (a no-show, an
+    early departure). Their meetings from then are freed; the scheduler treats them as
+    busy from then."""
+
+    conference = models.ForeignKey(
+        Conference, verbose_name=_("conference"), on_delete=models.CASCADE, related_name="+"
+    )
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="b2b_absence",
+    )
+    since = models.DateTimeField(_("absent from"))
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    created = models.DateTimeField(_("marked"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["since", "id"]
+        verbose_name = _("B2B absence")
+        verbose_name_plural = _("B2B absences")
+
+    def __str__(self) -> str:
+        return f"{self.registration} ({self.since:%Y-%m-%d %H:%M})"
+
+
+class Feedback(models.Model):
+    """One side's word on a meeting: whether it took place, a rating and a note."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("given by"), on_delete=models.CASCADE, related_name="+"
+    )
+    took_place = models.BooleanField(_("the meeting took place"))
+    rating = models.PositiveSmallIntegerField(_("rating (1 to 5)"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    created = models.DateTimeField(_("given"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("meeting feedback")
+        verbose_name_plural = _("meeting feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "registration"], name="b2b_feedback_once_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="b2b_feedback_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.registration}"

@@ -21,12 +21,16 @@ def registration_withdrawn(*, registration, actor) -> None:
 
 def agenda_feed_events(*, registration, host: str) -> list:
     from atrium.matchmaking.calendar import meeting_event
-    from atrium.matchmaking.selectors import meetings_for_person
+    from atrium.matchmaking.selectors import cancelled_meetings_for_person, meetings_for_person
 
     conference = registration.conference
+    person = registration.person
     return [
         meeting_event(entry, conference=conference, host=host)
-        for entry in meetings_for_person(conference=conference, person=registration.person)
+        for entry in meetings_for_person(conference=conference, person=person)
+    ] + [
+        meeting_event(entry, conference=conference, host=host, cancelled=True)
+        for entry in cancelled_meetings_for_person(conference=conference, person=person)
     ]
 
 

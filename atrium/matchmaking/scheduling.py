@@ -15,7 +15,12 @@
   reason; a colleague who is no longer confirmed is left out of the meeting;
 * **fixed**: published meetings keep their slot and table, unless the published place no
   longer exists (block changed) or clashes with a participant's new commitment; then the
-  meeting is placed again and a warning says so.
+  meeting is placed again and a warning says so. A *locked* meeting, and every published
+  meeting in an *incremental* run, is never placed again: if its place no longer fits it
+  is left out of the run (reason ``kept_in_place``) and stays where it is;
+* **absences**: a delegate marked absent from a time on is busy from then;
+* **incremental** runs (on site, during the event) place only meetings without a place,
+  and only in slots that have not begun at ``now``.
 
 :func:`write_back` stores the solver's answer as :class:`Placement` rows of a run: a
 slot and a (1-based) table for each placed meeting, a reason for each other one. The
@@ -28,16 +33,35 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from atrium.events.models import Conference, Session, SessionRole
-from atrium.matchmaking.models import Block, Meeting, Participant, Placement, SchedulerRun
+from atrium.matchmaking.models import (
+    Absence,
+    Block,
+    Meeting,
+    Participant,
+    Placement,
+    SchedulerRun,
+)
 from atrium.matchmaking.solver import Fixed, Instance, Solution
 from atrium.matchmaking.solver import Meeting as SolverMeeting
 from atrium.matchmaking.solver import Participant as SolverParticipant
 from atrium.registration.models import Registration, SeatBooking
+
+#: The weight of a stand-in meeting (taken off the run's figures again).
+HOLD_WEIGHT = 1
+
+#: An absence lasts "from then on": longer than any edition.
+ABSENT_FOR = timedelta(days=3650)
+
+
+def now() -> datetime:
+    """The moment an incremental run cuts at (slots begun before it stay closed)."""
+    return timezone.now()
 
 
 def meeting_key(pk: int) -> str:
@@ -70,6 +94,8 @@ class Build:
     skipped: list[tuple[Meeting, str, dict]] = field(default_factory=list)
     #: things the organiser should know: {"code": ..., **parameters}
     warnings: list[dict] = field(default_factory=list)
+    #: stand-in fixed meetings holding the place of meetings kept in place
+    holds: int = 0
 
 
 def active_blocks(conference: Conference) -> tuple[list[Block], list[dict]]:
@@ -139,6 +165,9 @@ def busy_intervals(conference: Conference) -> tuple[dict[int, list], dict[int, l
     )
     for registration_id, start, end in bookings:
         by_registration[registration_id].append((start, end))
+    absences = Absence.objects.filter(conference=conference).values_list("registration_id", "since")
+    for registration_id, since in absences:
+        by_registration[registration_id].append((since, since + ABSENT_FOR))
     return by_person, by_registration
 
 
@@ -161,7 +190,11 @@ def active_meetings(conference: Conference):
     )
 
 
-def build_instance(conference: Conference) -> Build:
+def build_instance(
+    conference: Conference, *, incremental: bool = False, now: datetime | None = None
+) -> Build:
+    """The solver instance of ``conference``; ``incremental``: nothing published moves and
+    nothing new goes into a slot that has begun at ``now``."""
     blocks, warnings = active_blocks(conference)
     slots = build_slots(conference, blocks)
     slot_at = {(s.block.pk, s.start): s for s in slots}
@@ -205,6 +238,7 @@ def build_instance(conference: Conference) -> Build:
     fixed: dict[str, Fixed] = {}
     taken_tables: set[tuple[int, int]] = set()
     busy: set[tuple[str, int]] = set()
+    holds: list[SolverMeeting] = []
     published = sorted(
         (m for m in meetings.values() if m.is_published),
         key=lambda m: (m.published_at, m.pk),
@@ -234,8 +268,37 @@ def build_instance(conference: Conference) -> Build:
             fixed[key] = Fixed(slot=slot.index, table=meeting.table - 1)
             taken_tables.add((slot.index, meeting.table - 1))
             busy.update((who, slot.index) for who in people)
-        elif problem != "published_clash":
+            continue
+        if problem != "published_clash":
             warnings.append({"code": problem, "meeting": meeting.pk})
+        if meeting.locked or incremental:
+            # Stays where it is: not given to the solver, so no run moves it; its table and
+            # the people still free then are held by a stand-in fixed meeting.
+            del meetings[key]
+            skipped.append((meeting, "kept_in_place", {}))
+            if problem == "published_clash":
+                here = [
+                    w for w in people if slot.index in available[w] and (w, slot.index) not in busy
+                ]
+                hold = f"k{meeting.pk}"
+                stand_ins = [f"{hold}-{i}" for i in range(max(0, 2 - len(here)))]
+                for who in stand_ins:
+                    available[who] = (slot.index,)
+                holds.append(
+                    SolverMeeting(
+                        id=hold,
+                        participants=tuple(here + stand_ins),
+                        weight=HOLD_WEIGHT,
+                        fixed=Fixed(slot=slot.index, table=meeting.table - 1),
+                    )
+                )
+                taken_tables.add((slot.index, meeting.table - 1))
+                busy.update((who, slot.index) for who in here)
+
+    if incremental:
+        begun = {s.index for s in slots if now is not None and s.start < now}
+        for who, slot_list in available.items():
+            available[who] = tuple(s for s in slot_list if s not in begun or (who, s) in busy)
 
     solver_meetings = [
         SolverMeeting(
@@ -245,12 +308,13 @@ def build_instance(conference: Conference) -> Build:
             fixed=fixed.get(key),
         )
         for key, meeting in meetings.items()
-    ]
+    ] + holds
     instance = Instance(
         slots=max(1, len(slots)),
         tables=tuple(tables) if slots else (0,),
         participants=tuple(
-            SolverParticipant(id=key, available=available[key]) for key in sorted(registrations)
+            SolverParticipant(id=key, available=available[key])
+            for key in sorted(registrations) + sorted(available.keys() - registrations.keys())
         ),
         meetings=tuple(solver_meetings),
         day_of_slot=tuple(s.day for s in slots) if slots else (0,),
@@ -263,6 +327,7 @@ def build_instance(conference: Conference) -> Build:
         fixed=set(fixed),
         skipped=skipped,
         warnings=warnings,
+        holds=len(holds),
     )
 
 
@@ -330,10 +395,10 @@ def write_back(run: SchedulerRun, build: Build, solution: Solution) -> list[Plac
         rows.append(Placement(run=run, meeting=meeting, reason_code=code, reason_params=params))
     Placement.objects.bulk_create(rows, batch_size=1000)
     run.meeting_count = len(rows)
-    run.scheduled_count = len(placed)
+    run.scheduled_count = sum(1 for key in build.meetings if key in placed)
     run.fixed_count = len(build.fixed)
-    run.objective = float(solution.objective)
-    run.upper_bound = float(solution.upper_bound)
+    run.objective = float(solution.objective) - HOLD_WEIGHT * build.holds
+    run.upper_bound = float(solution.upper_bound) - HOLD_WEIGHT * build.holds
     run.solver_status = solution.status
     run.seconds = solution.seconds
     run.idle_slots = solution.idle_slots

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from atrium.core.search import search
@@ -20,6 +22,7 @@ from atrium.events.models import Conference
 from atrium.matchmaking import recommend
 from atrium.matchmaking.models import (
     Block,
+    Feedback,
     Language,
     Meeting,
     MeetingRequest,
@@ -426,24 +429,23 @@ def meetings_for_person(*, conference: Conference, person: Person) -> list[Meeti
         )
         .order_by("start", "id")
     )
-    entries = []
-    for meeting in meetings:
-        everyone = [p.registration.person for p in meeting.participants.all()]
-        session = meeting.block.session if meeting.block else None
-        entries.append(
-            MeetingEntry(
-                id=meeting.pk,
-                start=meeting.start,
-                end=meeting.end,
-                table=meeting.table_name,
-                place=session.location_i18n if session else "",
-                participants=everyone,
-                others=[p for p in everyone if p.pk != person.pk],
-                sequence=meeting.sequence,
-                updated=meeting.updated,
-            )
-        )
-    return entries
+    return [_entry(meeting, person) for meeting in meetings]
+
+
+def _entry(meeting: Meeting, person: Person) -> MeetingEntry:
+    everyone = [p.registration.person for p in meeting.participants.all()]
+    session = meeting.block.session if meeting.block else None
+    return MeetingEntry(
+        id=meeting.pk,
+        start=meeting.start,
+        end=meeting.end,
+        table=meeting.table_name,
+        place=session.location_i18n if session else "",
+        participants=everyone,
+        others=[p for p in everyone if p.pk != person.pk],
+        sequence=meeting.sequence,
+        updated=meeting.updated,
+    )
 
 
 def organisation_profiles(organisation: Organisation, *, limit: int = 12) -> list[Profile]:
@@ -711,3 +713,155 @@ def table_sheets(conference: Conference, *, run: SchedulerRun | None = None) -> 
                 sheet_rows.append((start, end, people_))
             sheets.append(TableSheet(block, number, block.table_name(number), sheet_rows))
     return sheets
+
+
+# --- feedback ----------------------------------------------------------------------------
+
+
+@dataclass
+class FeedbackFigures:
+    """One B2B block's feedback: meetings that have begun, how many anyone answered for,
+    held (someone said it took place and nobody said it did not), not held, ratings."""
+
+    block: Block
+    meetings: int = 0
+    answered: int = 0
+    held: int = 0
+    not_held: int = 0
+    ratings: list[int] = field(default_factory=list)
+
+    @property
+    def held_rate(self) -> float | None:
+        told = self.held + self.not_held
+        return round(100 * self.held / told, 1) if told else None
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(sum(self.ratings) / len(self.ratings), 2) if self.ratings else None
+
+
+def feedback_by_block(conference: Conference, *, now: datetime | None = None) -> list:
+    """Per block in time order: the feedback figures of its published meetings that have
+    begun. Two queries."""
+    now = now or timezone.now()
+    figures: dict[int, FeedbackFigures] = {}
+    meetings = (
+        Meeting.objects.filter(
+            conference=conference,
+            status=Meeting.Status.ACTIVE,
+            published_at__isnull=False,
+            start__isnull=False,
+        )
+        .select_related("block__session")
+        .order_by("block__session__start", "block_id")
+    )
+    block_of: dict[int, int] = {}
+    for meeting in meetings:
+        row = figures.setdefault(meeting.block_id, FeedbackFigures(block=meeting.block))
+        block_of[meeting.pk] = meeting.block_id
+        if meeting.start <= now:
+            row.meetings += 1
+    answers: dict[int, list] = defaultdict(list)
+    for meeting_id, took_place, rating in Feedback.objects.filter(
+        meeting_id__in=list(block_of)
+    ).values_list("meeting_id", "took_place", "rating"):
+        answers[meeting_id].append((took_place, rating))
+    for meeting_id, rows in answers.items():
+        row = figures[block_of[meeting_id]]
+        row.answered += 1
+        if any(not took for took, _r in rows):
+            row.not_held += 1
+        else:
+            row.held += 1
+        row.ratings.extend(r for _t, r in rows if r is not None)
+    return list(figures.values())
+
+
+FEEDBACK_HEADERS = [
+    gettext_lazy("Meeting"),
+    gettext_lazy("B2B block"),
+    gettext_lazy("Start"),
+    gettext_lazy("Table"),
+    gettext_lazy("Given by"),
+    gettext_lazy("Name (Chinese)"),
+    gettext_lazy("Organisation"),
+    gettext_lazy("Took place"),
+    gettext_lazy("Rating"),
+    gettext_lazy("Note"),
+    gettext_lazy("Updated"),
+]
+
+
+def feedback_rows(conference: Conference):
+    """Every piece of feedback as a spreadsheet row (see ``FEEDBACK_HEADERS``)."""
+    rows = (
+        Feedback.objects.filter(meeting__conference=conference)
+        .select_related("meeting__block__session", "registration__person__organisation")
+        .order_by("meeting__start", "meeting__table", "meeting_id", "id")
+    )
+    for item in rows.iterator(chunk_size=500):
+        meeting = item.meeting
+        person = item.registration.person
+        yield [
+            meeting.pk,
+            meeting.block.session.title_i18n if meeting.block else "",
+            meeting.start,
+            meeting.table_name,
+            person.name,
+            person.name_zh,
+            person.organisation.name_i18n if person.organisation else "",
+            item.took_place,
+            item.rating,
+            item.note,
+            item.updated,
+        ]
+
+
+def cancelled_meetings_for_person(*, conference: Conference, person: Person) -> list[MeetingEntry]:
+    """Meetings ``person`` was in that were cancelled after being published (freed by an
+    absence, called off): the calendar feed keeps them as cancelled events."""
+    meetings = (
+        Meeting.objects.filter(
+            conference=conference,
+            status=Meeting.Status.CANCELLED,
+            published_at__isnull=False,
+            start__isnull=False,
+            participants__registration__person=person,
+        )
+        .select_related("block__session__room")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("registration__person__organisation"),
+            )
+        )
+        .order_by("start", "id")
+    )
+    return [_entry(meeting, person) for meeting in meetings]
+
+
+#: The audit actions of a meeting, in words, for its organiser page.
+MEETING_ACTIONS = {
+    "b2b.meeting_published": gettext_lazy("Published with a time and table"),
+    "b2b.meeting_moved": gettext_lazy("Moved by a scheduler run"),
+    "b2b.meeting_moved_by_hand": gettext_lazy("Moved by an organiser"),
+    "b2b.meeting_locked": gettext_lazy("Locked"),
+    "b2b.meeting_unlocked": gettext_lazy("Unlocked"),
+    "b2b.meeting_unscheduled": gettext_lazy("Taken off the schedule (run unpublished)"),
+    "b2b.meeting_freed": gettext_lazy("Freed: a delegate is absent"),
+    "b2b.meeting_cancelled": gettext_lazy("Cancelled"),
+    "b2b.colleague_added": gettext_lazy("Colleague added"),
+    "b2b.colleague_removed": gettext_lazy("Colleague taken out"),
+    "b2b.colleague_absent": gettext_lazy("Colleague absent: left the meeting"),
+    "b2b.feedback_given": gettext_lazy("Feedback given"),
+}
+
+
+def meeting_history(meeting: Meeting, *, limit: int = 30) -> list:
+    """The meeting's audit entries, newest first, each with ``label`` in words."""
+    from atrium.core.audit import history
+
+    entries = list(history(meeting)[:limit])
+    for entry in entries:
+        entry.label = MEETING_ACTIONS.get(entry.action, entry.action)
+    return entries

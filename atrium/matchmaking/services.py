@@ -35,6 +35,7 @@ from atrium.core.mail import send_email_on_commit
 from atrium.events.models import Conference, Session
 from atrium.matchmaking import scheduling
 from atrium.matchmaking.models import (
+    Absence,
     Block,
     Language,
     MatchmakingSettings,
@@ -467,6 +468,8 @@ def busy_reason(
         return _("%(name)s has another B2B meeting at that time.") % {
             "name": _person_label(registration)
         }
+    if Absence.objects.filter(registration=registration, since__lt=end).exists():
+        return _("%(name)s is marked absent at that time.") % {"name": _person_label(registration)}
     overlapping = Q(start__lt=end, end__gt=start, conference=registration.conference_id) & ~Q(
         kind=Session.Kind.BILATERAL_MEETING
     )
@@ -773,9 +776,17 @@ def run_in_progress(conference: Conference) -> SchedulerRun | None:
 
 @transaction.atomic
 def scheduler_start(
-    *, conference: Conference, actor=None, time_limit: float | None = None, seed: int = 0
+    *,
+    conference: Conference,
+    actor=None,
+    time_limit: float | None = None,
+    seed: int = 0,
+    incremental: bool = False,
 ) -> SchedulerRun:
-    """Start a run: queued as a task for large editions, run right after commit otherwise."""
+    """Start a run: queued as a task for large editions, run right after commit otherwise.
+
+    ``incremental`` (on site): only meetings without a place are placed, in the free
+    tables of slots not yet begun; no published meeting moves."""
     _lock_settings(conference)
     if run_in_progress(conference) is not None:
         raise ValidationError(_("A run is in progress already: wait for it to finish."))
@@ -792,14 +803,18 @@ def scheduler_start(
     if inline:
         limit = min(limit, 5.0)
     run = SchedulerRun.objects.create(
-        conference=conference, created_by=actor, time_limit=limit, seed=seed
+        conference=conference,
+        created_by=actor,
+        time_limit=limit,
+        seed=seed,
+        incremental=incremental,
     )
     log_action(
         actor=actor,
         action="b2b.scheduler_started",
         obj=run,
         conference=conference,
-        data={"meetings": meetings, "inline": inline},
+        data={"meetings": meetings, "inline": inline, "incremental": incremental},
     )
     if inline:
         transaction.on_commit(partial(scheduler_execute, run_id=run.pk))
@@ -829,7 +844,9 @@ def scheduler_execute(*, run_id: int) -> SchedulerRun:
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at"])
     try:
-        build = scheduling.build_instance(run.conference)
+        build = scheduling.build_instance(
+            run.conference, incremental=run.incremental, now=scheduling.now()
+        )
         solution = solve(build.instance, time_limit=run.time_limit, seed=run.seed)
         with transaction.atomic():
             scheduling.write_back(run, build, solution)
@@ -900,7 +917,7 @@ def scheduler_publish(*, run: SchedulerRun, actor=None, notify: bool = True) -> 
     run = SchedulerRun.objects.select_for_update().get(pk=run.pk)
     if run.status != SchedulerRun.Status.DONE:
         raise ValidationError(_("Only a finished run can be published."))
-    if run.published_at is not None:
+    if run.is_published:
         raise ValidationError(_("This run is published already."))
     latest = (
         SchedulerRun.objects.filter(conference=conference, status=SchedulerRun.Status.DONE)
@@ -943,7 +960,11 @@ def scheduler_publish(*, run: SchedulerRun, actor=None, notify: bool = True) -> 
             and meeting.start == placement.start
             and meeting.table == placement.table
         )
-        if same:
+        # Locked, or changed on site (moved by hand…) after the run: it stays where it is.
+        kept = meeting.is_published and (
+            meeting.locked or (run.finished_at is not None and meeting.updated > run.finished_at)
+        )
+        if same or kept:
             result.unchanged += 1
         else:
             moving.append((placement, meeting))
@@ -1029,7 +1050,9 @@ def scheduler_publish(*, run: SchedulerRun, actor=None, notify: bool = True) -> 
         )
     run.published_at = now
     run.published_by = actor if actor is not None and actor.is_authenticated else None
-    run.save(update_fields=["published_at", "published_by"])
+    run.unpublished_at = None
+    run.unpublished_by = None
+    run.save(update_fields=["published_at", "published_by", "unpublished_at", "unpublished_by"])
     log_action(
         actor=actor,
         action="b2b.schedule_published",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from atrium.matchmaking import views
+from atrium.matchmaking import views, views_onsite
 
 app_name = "matchmaking"
 
@@ -27,4 +27,26 @@ urlpatterns = [
     path(ORGANISER + "runs/<int:run_id>/", views.run_status, name="run"),
     path(ORGANISER + "runs/<int:run_id>/publish/", views.run_publish, name="publish"),
     path(ORGANISER + "tables/", views.tables, name="tables"),
+    # on site
+    path(B2B + "meetings.pdf", views_onsite.my_sheet, name="my-sheet"),
+    path(B2B + "meetings/<int:pk>/feedback/", views_onsite.meeting_feedback, name="feedback"),
+    path(ORGANISER + "meetings/", views_onsite.meetings, name="meetings"),
+    path(ORGANISER + "meetings/<int:pk>/", views_onsite.meeting, name="meeting"),
+    path(ORGANISER + "meetings/<int:pk>/move/", views_onsite.meeting_move, name="meeting-move"),
+    path(ORGANISER + "meetings/<int:pk>/lock/", views_onsite.meeting_lock, name="meeting-lock"),
+    path(ORGANISER + "runs/<int:run_id>/unpublish/", views_onsite.run_unpublish, name="unpublish"),
+    path(ORGANISER + "absences/", views_onsite.absences, name="absences"),
+    path(
+        ORGANISER + "absences/<int:registration_id>/clear/",
+        views_onsite.absence_clear,
+        name="absence-clear",
+    ),
+    path(ORGANISER + "feedback/", views_onsite.feedback, name="feedback-figures"),
+    path(ORGANISER + "feedback/export/", views_onsite.feedback_export, name="feedback-export"),
+    path(
+        ORGANISER + "delegates/<int:registration_id>/meetings.pdf",
+        views_onsite.delegate_sheet,
+        name="delegate-sheet",
+    ),
+    path(ORGANISER + "tables.pdf", views_onsite.tables_pdf, name="tables-pdf"),
 ]

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -112,6 +113,7 @@ def home(request, conference, registration):
             "rules": rules,
             "open_sent": services.open_requests_sent(registration),
             "answer_form": AnswerForm(),
+            "now": timezone.now(),
         },
     )
 
@@ -235,6 +237,7 @@ def person(request, conference, registration, person_id: int):
             "rules": services.settings_for(conference),
             "open_sent": services.open_requests_sent(registration),
             "answer_form": AnswerForm(),
+            "now": timezone.now(),
         },
         status=400 if form.errors else 200,
     )
@@ -466,7 +469,11 @@ def block_edit(request, conference, session_id: int):
 @organiser_required
 def run_start(request, conference):
     try:
-        run = services.scheduler_start(conference=conference, actor=request.user)
+        run = services.scheduler_start(
+            conference=conference,
+            actor=request.user,
+            incremental=request.POST.get("incremental") == "1",
+        )
     except ValidationError as error:
         _error(request, error)
     else:

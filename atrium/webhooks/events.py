@@ -14,6 +14,11 @@ REGISTRATION_CONFIRMED = "registration.confirmed"
 REGISTRATION_CANCELLED = "registration.cancelled"
 CHECKIN_CREATED = "checkin.created"
 MEETING_SCHEDULED = "meeting.scheduled"
+MEETING_MOVED = "meeting.moved"
+MEETING_LOCKED = "meeting.locked"
+MEETING_UNSCHEDULED = "meeting.unscheduled"
+MEETING_CANCELLED = "meeting.cancelled"
+DELEGATE_ABSENT = "delegate.absent"
 
 #: Sent only on an organiser's request ("Send test event"); nobody subscribes to it.
 PING = "ping"
@@ -24,6 +29,11 @@ CATALOGUE: dict[str, str] = {
     REGISTRATION_CANCELLED: _("Registration cancelled"),
     CHECKIN_CREATED: _("Check-in"),
     MEETING_SCHEDULED: _("Meeting scheduled"),
+    MEETING_MOVED: _("Meeting moved by an organiser"),
+    MEETING_LOCKED: _("Meeting locked or unlocked"),
+    MEETING_UNSCHEDULED: _("Meeting taken off the schedule"),
+    MEETING_CANCELLED: _("Meeting cancelled"),
+    DELEGATE_ABSENT: _("Delegate absent from B2B meetings"),
 }
 
 CHOICES: list[tuple[str, str]] = list(CATALOGUE.items())

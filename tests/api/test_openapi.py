@@ -114,6 +114,9 @@ def test_openapi_document(client):
         "/api/v1/conferences/{slug}/registrations",
         "/api/v1/conferences/{slug}/quotas",
         "/api/v1/conferences/{slug}/quotas/{session_id}",
+        "/api/v1/conferences/{slug}/me/meetings/{meeting_id}/feedback",
+        "/api/v1/conferences/{slug}/b2b/feedback",
+        "/api/v1/conferences/{slug}/b2b/meetings/{meeting_id}/lock",
     ]:
         assert path in paths, path
     # Public routes need no token; personal and organiser routes do.
@@ -132,7 +135,7 @@ def test_openapi_document(client):
     # schemathesis accepts it as a valid OpenAPI document.
     schema = schemathesis.openapi.from_dict(document)
     operations = [op.ok() for op in schema.get_all_operations()]
-    assert len(operations) == 22
+    assert len(operations) == 25
     signup = paths["/api/v1/conferences/{slug}/sessions/{session_id}/signup"]["post"]
     assert {"200", "201", "401", "403", "404", "422", "429"} <= set(signup["responses"])
     assert signup["security"] == [{"TokenAuth": []}]

@@ -147,6 +147,11 @@ def test_the_catalogue():
         "registration.cancelled",
         "checkin.created",
         "meeting.scheduled",
+        "meeting.moved",
+        "meeting.locked",
+        "meeting.unscheduled",
+        "meeting.cancelled",
+        "delegate.absent",
     }
     assert events.PING not in events.CATALOGUE
     assert events.label(events.CHECKIN_CREATED) == "Check-in"
