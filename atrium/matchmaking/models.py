@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from atrium.core.runs import RunStatus
 from atrium.events.models import Conference, Session
 from atrium.network.models import Organisation, Sector
 from atrium.registration.models import Registration
@@ -385,11 +386,7 @@ class Participant(models.Model):
 class SchedulerRun(models.Model):
     """One run of the scheduler over an edition's accepted meetings."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = RunStatus
 
     conference = models.ForeignKey(
         Conference,

@@ -19,8 +19,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +30,8 @@ from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
 from atrium.core.mail import send_email_on_commit
+from atrium.core.runs import run_after_commit, run_claim, run_failed
+from atrium.core.runs import run_in_progress as core_run_in_progress
 from atrium.events.models import Conference, Session
 from atrium.matchmaking import scheduling
 from atrium.matchmaking.models import (
@@ -61,7 +61,6 @@ MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 240
 MAX_TABLES = 500
 #: A run still queued or running after this long is considered lost (a worker died).
-STALE_RUN = timedelta(hours=1)
 
 
 # --- reading helpers -------------------------------------------------------------------
@@ -763,15 +762,7 @@ def inline_max_meetings() -> int:
 
 
 def run_in_progress(conference: Conference) -> SchedulerRun | None:
-    return (
-        SchedulerRun.objects.filter(
-            conference=conference,
-            status__in=[SchedulerRun.Status.QUEUED, SchedulerRun.Status.RUNNING],
-            created__gt=timezone.now() - STALE_RUN,
-        )
-        .order_by("-created")
-        .first()
-    )
+    return core_run_in_progress(SchedulerRun.objects.filter(conference=conference))
 
 
 @transaction.atomic
@@ -816,12 +807,9 @@ def scheduler_start(
         conference=conference,
         data={"meetings": meetings, "inline": inline, "incremental": incremental},
     )
-    if inline:
-        transaction.on_commit(partial(scheduler_execute, run_id=run.pk))
-    else:
-        from atrium.matchmaking.tasks import run_scheduler
+    from atrium.matchmaking.tasks import run_scheduler
 
-        transaction.on_commit(partial(run_scheduler.enqueue, run_id=run.pk))
+    run_after_commit(inline=inline, execute=scheduler_execute, task=run_scheduler, run_id=run.pk)
     return run
 
 
@@ -832,17 +820,9 @@ def scheduler_execute(*, run_id: int) -> SchedulerRun:
     marked running, solved outside any transaction, then stored in one transaction.
     A failure marks the run failed with the error; nothing is half-written.
     """
-    with transaction.atomic():
-        run = (
-            SchedulerRun.objects.select_for_update(of=("self",))
-            .select_related("conference")
-            .get(pk=run_id)
-        )
-        if run.status != SchedulerRun.Status.QUEUED:
-            return run
-        run.status = SchedulerRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+    run, claimed = run_claim(SchedulerRun.objects.select_related("conference"), run_id)
+    if not claimed:
+        return run
     try:
         build = scheduling.build_instance(
             run.conference, incremental=run.incremental, now=scheduling.now()
@@ -862,9 +842,7 @@ def scheduler_execute(*, run_id: int) -> SchedulerRun:
             )
     except Exception as error:  # a run must end, whatever happened
         logger.exception("B2B scheduler run %s failed", run_id)
-        SchedulerRun.objects.filter(pk=run_id).update(
-            status=SchedulerRun.Status.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
-        )
+        run_failed(SchedulerRun.objects, run_id, error)
         run.refresh_from_db()
     return run
 
