@@ -44,3 +44,14 @@ def long_date(day) -> str:
     if is_chinese():
         return formats.date_format(day, "Y年n月j日")
     return formats.date_format(day, "j F Y")
+
+
+def local_moment(moment, zone) -> str:
+    """A moment in ``zone`` written for the active language: Wed 17 Sep, 07:30 / 9月17日 周三 07:30.
+
+    For labels built in Python (choices, messages), which the template filters do not reach.
+    """
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext
+
+    return formats.date_format(timezone.localtime(moment, zone), gettext("D j M, H:i"))
