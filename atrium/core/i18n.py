@@ -55,3 +55,22 @@ def local_moment(moment, zone) -> str:
     from django.utils.translation import gettext
 
     return formats.date_format(timezone.localtime(moment, zone), gettext("D j M, H:i"))
+
+
+def country_choices(codes=None, *, blank_label: str | None = None) -> list[tuple[str, str]]:
+    """Countries as form choices, named and sorted for the active language.
+
+    Chinese names sort by their pinyin (阿尔巴尼亚, 阿富汗, 奥兰群岛…), Latin ones
+    alphabetically without regard to accents. ``codes``: only these (all when None).
+    """
+    from django_countries import countries
+
+    from atrium.core.search import sort_key
+
+    names = dict(countries)
+    wanted = names if codes is None else codes
+    choices = sorted(
+        ((code, str(names.get(code, code))) for code in wanted),
+        key=lambda choice: sort_key(choice[1]),
+    )
+    return ([("", blank_label)] if blank_label is not None else []) + choices
