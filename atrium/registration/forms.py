@@ -155,6 +155,10 @@ class DelegationForm(forms.ModelForm):
         fields = ["name", "name_zh", "basis", "city", "country", "organisation", "member_kind"]
         widgets = {"basis": forms.RadioSelect, "member_kind": forms.RadioSelect}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(blank_label="—")
+
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
@@ -185,3 +189,7 @@ class DelegationImportForm(TableUploadForm):
     )
 
     field_order = ["name", "basis", "city", "country", "member_kind", "file", "dry_run"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(blank_label="—")
