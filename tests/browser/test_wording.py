@@ -113,7 +113,7 @@ def test_register_finds_the_organisation_as_you_type(
     page.locator("input[name=type]").first.check()
     assert no_horizontal_overflow(page)
     screenshot(page, f"wording-register-{language}-{viewport_name}")
-    page.locator("form.form button[type=submit]:not([name])").click()
+    page.locator(".form__actions button[type=submit]").click()
     page.wait_for_load_state()
     registration = Registration.objects.get(person__user=edition["delegate"])
     assert registration.person.organisation.name == "Zhongguancun Science Park"
@@ -138,3 +138,12 @@ def test_desk_points_in_local_time_and_the_pages_language(
     page.locator("select[name=point]").select_option(index=1)  # shown in the screenshot
     assert no_horizontal_overflow(page)
     screenshot(page, f"wording-desk-{language}-{viewport_name}")
+
+
+def test_enter_in_a_field_sends_the_registration_not_the_search(page_as, edition):
+    page = page_as(edition["delegate"], f"/c/{SLUG}/register/", viewport=DESKTOP, language="en")
+    page.locator("input[name=type]").first.check()
+    page.locator("input[name=position]").fill("Director")
+    page.locator("input[name=position]").press("Enter")
+    page.wait_for_url(lambda url: "/register/" not in url)
+    assert Registration.objects.filter(person__user=edition["delegate"]).exists()
