@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from atrium.events.models import ConferenceRole
 from atrium.registration.models import Registration
 from tests.browser.conftest import DESKTOP, PHONE, htmx_settled, no_horizontal_overflow, screenshot
+from tests.browser.test_accessibility import serious_violations
 from tests.factories import (
     ConferenceFactory,
     OrganisationFactory,
@@ -113,6 +114,7 @@ def test_register_finds_the_organisation_as_you_type(
     page.locator("input[name=type]").first.check()
     assert no_horizontal_overflow(page)
     screenshot(page, f"wording-register-{language}-{viewport_name}")
+    assert serious_violations(page) == []
     page.locator(".form__actions button[type=submit]").click()
     page.wait_for_load_state()
     registration = Registration.objects.get(person__user=edition["delegate"])
@@ -138,6 +140,7 @@ def test_desk_points_in_local_time_and_the_pages_language(
     page.locator("select[name=point]").select_option(index=1)  # shown in the screenshot
     assert no_horizontal_overflow(page)
     screenshot(page, f"wording-desk-{language}-{viewport_name}")
+    assert serious_violations(page) == []
 
 
 def test_enter_in_a_field_sends_the_registration_not_the_search(page_as, edition):
