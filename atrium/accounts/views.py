@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -132,12 +132,51 @@ def resend_done(request):
     )
 
 
+# Why the log-in page was shown, by where the visitor was going (the namespace and
+# url name of ``next``, or the namespace alone). The URL names are plain strings here:
+# accounts imports none of the apps above it.
+_SEATS = gettext_lazy("Log in to sign up for visits and other sessions with seats.")
+_LOGIN_REASONS = {
+    "registration:register": gettext_lazy("Log in to register for the conference."),
+    "registration:signups": _SEATS,
+    "registration:seat-signup": _SEATS,
+    "registration:join": gettext_lazy("Log in to join the delegation you were invited to."),
+    "registration:delegation-new": gettext_lazy("Log in to lead a delegation."),
+    "registration": gettext_lazy("Log in to see your conference: registration, payment and seats."),
+    "organiser": gettext_lazy("Log in with your organiser account to open the organiser pages."),
+    "checkin": gettext_lazy("Log in with your check-in staff account to open the check-in desk."),
+    "visa": gettext_lazy("Log in to ask for or download your visa invitation letter."),
+    "matchmaking": gettext_lazy("Log in to use B2B matchmaking."),
+    "webhooks": gettext_lazy("Log in with your organiser account to manage webhooks."),
+}
+
+
+def login_reason(next_path: str) -> str:
+    """A sentence saying why the page at ``next_path`` needs a log-in ("" if none fits)."""
+    from django.urls import Resolver404, resolve
+
+    path = (next_path or "").split("?", 1)[0]
+    if not path.startswith("/"):
+        return ""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ""
+    for key in (match.view_name, match.namespace):
+        if key in _LOGIN_REASONS:
+            return str(_LOGIN_REASONS[key])
+    if match.namespace == "accounts":
+        return ""
+    return _("Log in to continue to the page you asked for.")
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["login_reason"] = login_reason(context.get("next") or "")
         context["site_name"] = settings.ATRIUM_SITE_NAME  # Django's view puts the host name here
         form = context["form"]
         if form.is_bound and form.has_error(NON_FIELD_ERRORS, "unverified"):

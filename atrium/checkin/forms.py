@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atrium.checkin.selectors import checkin_points
+from atrium.core.i18n import local_moment
 from atrium.events.models import BadgeLayout
 
 ENTRANCE = "entrance"
@@ -23,7 +24,7 @@ class PointForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sessions = {str(s.pk): s for s in checkin_points(conference)}
         self.fields["point"].choices = [(ENTRANCE, _("Main entrance"))] + [
-            (pk, f"{session.title} ({session.start:%d %b %H:%M})")
+            (pk, f"{session.title_i18n} ({local_moment(session.start, conference.tz)})")
             for pk, session in self.sessions.items()
         ]
 

@@ -22,6 +22,7 @@ from atrium.checkin.models import Badge, CheckIn
 from atrium.checkin.selectors import check_point
 from atrium.checkin.tokens import unsign_badge_token
 from atrium.core.audit import log_action
+from atrium.core.i18n import local_moment
 from atrium.events.models import Conference, Session
 from atrium.registration.models import Registration, SeatBooking
 from atrium.webhooks import events as webhook_events
@@ -107,7 +108,7 @@ def _already_warning(conference: Conference, earlier: CheckIn) -> str:
     when = (
         at.strftime("%H:%M")
         if at.date() == _local(conference, timezone.now()).date()
-        else (at.strftime("%d %b %H:%M"))
+        else local_moment(earlier.created, conference.tz)
     )
     return _("Already checked in at %(time)s by %(staff)s.") % {
         "time": when,

@@ -44,3 +44,33 @@ def long_date(day) -> str:
     if is_chinese():
         return formats.date_format(day, "Y年n月j日")
     return formats.date_format(day, "j F Y")
+
+
+def local_moment(moment, zone) -> str:
+    """A moment in ``zone`` written for the active language: Wed 17 Sep, 07:30 / 9月17日 周三 07:30.
+
+    For labels built in Python (choices, messages), which the template filters do not reach.
+    """
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext
+
+    return formats.date_format(timezone.localtime(moment, zone), gettext("D j M, H:i"))
+
+
+def country_choices(codes=None, *, blank_label: str | None = None) -> list[tuple[str, str]]:
+    """Countries as form choices, named and sorted for the active language.
+
+    Chinese names sort by their pinyin (阿尔巴尼亚, 阿富汗, 奥兰群岛…), Latin ones
+    alphabetically without regard to accents. ``codes``: only these (all when None).
+    """
+    from django_countries import countries
+
+    from atrium.core.search import sort_key
+
+    names = dict(countries)
+    wanted = names if codes is None else codes
+    choices = sorted(
+        ((code, str(names.get(code, code))) for code in wanted),
+        key=lambda choice: sort_key(choice[1]),
+    )
+    return ([("", blank_label)] if blank_label is not None else []) + choices

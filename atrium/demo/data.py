@@ -1730,3 +1730,20 @@ POSITIONS: dict[str, list[tuple[str, str]]] = {
         ("Head of Department", "部门负责人"),
     ],
 }
+
+
+# Common job titles and their Chinese: every demo person with one of these titles shows
+# the Chinese one on Chinese pages, whatever the country (a title is translated, a name
+# is not). The loader fills ``position_zh`` only where it is empty.
+COMMON_POSITIONS_ZH: dict[str, str] = {
+    **{en: zh for titles in POSITIONS.values() for en, zh in titles},
+    "CEO": "首席执行官",
+    "President": "总裁",
+    "Vice President": "副总裁",
+    "Chairman": "董事长",
+    "Chair": "主席",
+    "Managing Director": "董事总经理",
+    "Executive Director": "执行主任",
+    "Head of International Relations": "国际合作负责人",
+    "Chief Operating Officer": "首席运营官",
+}

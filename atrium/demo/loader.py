@@ -274,7 +274,7 @@ def build_plan(seed: int) -> Plan:
                 "name_zh": name_zh,
                 "sort_name": sort_name,
                 "position": position,
-                "position_zh": position_zh if code in CHINESE_COUNTRIES else "",
+                "position_zh": position_zh,
                 "organisation": org["slug"],
                 "country": code,
                 "email": f"{slug}@{rng.choice(('example.org', 'example.com'))}",
@@ -751,6 +751,19 @@ def _ensure_people(rows: list[dict], org_ids: dict[str, int]) -> dict[str, int]:
     return dict(Person.objects.values_list("slug", "id"))
 
 
+def _fill_chinese_positions() -> int:
+    """Give every person with a common title and no Chinese one its Chinese title.
+
+    Idempotent, and it never overwrites a Chinese title someone wrote; returns the count.
+    """
+    filled = 0
+    for english, chinese in data.COMMON_POSITIONS_ZH.items():
+        filled += Person.objects.filter(position=english, position_zh="").update(
+            position_zh=chinese
+        )
+    return filled
+
+
 def _real_people() -> list[dict]:
     keys = (
         "slug",
@@ -939,6 +952,7 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
         org_rows = [dict(o, is_synthetic=False) for o in data.REAL_ORGANISATIONS]
         org_ids = _ensure_organisations(org_rows + plan.organisations, sector_ids)
         person_ids = _ensure_people(_real_people() + plan.people, org_ids)
+        _fill_chinese_positions()
         created["organisations"] = Organisation.objects.count() - before[0]
         created["people"] = Person.objects.count() - before[1]
         for spec, venues, tracks, programme, key, total, statuses, attendees in (

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from atrium.events.admin import ConferenceTimeZoneAdminMixin
 from atrium.matchmaking.models import (
     Absence,
     Block,
@@ -21,7 +22,7 @@ class MatchmakingSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = ("registration", "conference", "is_active", "directory_listed", "updated")
     list_filter = ("conference", "is_active", "directory_listed")
     search_fields = ("registration__person__search_key", "offers", "seeks")
@@ -30,14 +31,15 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
+    conference_path = "session__conference"
     list_display = ("session", "slot_minutes", "table_count", "is_active")
     list_filter = ("session__conference", "is_active")
     raw_id_fields = ("session",)
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin):
+class MeetingRequestAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     """Read-mostly: requests change through the delegates' pages (and their rules)."""
 
     list_display = ("requester", "recipient", "status", "created", "answered_at")
@@ -55,7 +57,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "conference", "status", "priority", "start", "table", "published_at")
     list_filter = ("conference", "status")
     list_editable = ("priority",)
@@ -77,7 +79,7 @@ class PlacementInline(admin.TabularInline):
 
 
 @admin.register(SchedulerRun)
-class SchedulerRunAdmin(admin.ModelAdmin):
+class SchedulerRunAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = (
         "conference",
         "created",

@@ -52,7 +52,7 @@ class MemberFilter(admin.SimpleListFilter):
 @admin.register(Organisation)
 class OrganisationAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
     list_display = ("name", "name_zh", "kind", "country", "city", "member_since", "parent")
-    list_filter = ("kind", MemberFilter, "sectors", "is_synthetic", "country")
+    list_filter = ("kind", MemberFilter, "added_by_delegate", "sectors", "is_synthetic", "country")
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
     filter_horizontal = ("sectors",)

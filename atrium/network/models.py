@@ -100,6 +100,15 @@ class Organisation(SearchableModel):
         default=False,
         help_text=_("Generated demo data, not a real organisation."),
     )
+    added_by_delegate = models.BooleanField(
+        _("added by a delegate"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Named by a delegate on the registration form (not listed yet): check the name, "
+            "complete the details, then clear this box."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -35,6 +35,14 @@ def organisation_list(
     return organisations.order_by("name", "pk")
 
 
+def organisation_matches(query: str, *, limit: int = 8) -> list[Organisation]:
+    """A few organisations for a search-as-you-type field (pinyin, Simplified, Traditional)."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    return list(organisation_list(q=query)[:limit])
+
+
 def directory_countries() -> list[str]:
     """Country codes that have at least one organisation, for the filter."""
     return list(

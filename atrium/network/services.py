@@ -9,10 +9,15 @@ is told at the old address.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
 from atrium.core.mail import send_email_on_commit
-from atrium.network.models import Person
+from atrium.core.search import has_han
+from atrium.network.models import Organisation, Person
+from atrium.network.slugs import slug_base, unique_slug
 
 
 def person_email_changed(*, person: Person, old_email: str, actor, via: str) -> bool:
@@ -44,3 +49,42 @@ def person_email_changed(*, person: Person, old_email: str, actor, via: str) -> 
             language=languages.first() or settings.LANGUAGE_CODE,
         )
     return True
+
+
+def organisation_add_by_delegate(*, name: str, country: str = "", actor=None) -> Organisation:
+    """An organisation a delegate named because it is not listed: a non-member, kind other.
+
+    Flagged ``added_by_delegate`` for the organisers to check and complete. A name already
+    listed (same letters, any case, Latin or Chinese) gives that organisation instead of a
+    twin. Call inside the caller's transaction (registration).
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"organisation_name": _("Write the name of your organisation.")})
+    if len(name) > 200:
+        raise ValidationError(
+            {"organisation_name": _("The organisation's name is at most 200 characters long.")}
+        )
+    existing = Organisation.objects.filter(Q(name__iexact=name) | Q(name_zh=name)).first()
+    if existing is not None:
+        return existing
+    base = slug_base(name, fallback="organisation")
+    taken = Organisation.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
+    organisation = Organisation(
+        name=name,
+        name_zh=name if has_han(name) else "",
+        kind=Organisation.Kind.OTHER,
+        country=country or "",
+        added_by_delegate=True,
+        slug=unique_slug(name, set(taken.values_list("slug", flat=True)), fallback="organisation"),
+    )
+    organisation.refresh_search_key()
+    organisation.full_clean()
+    organisation.save()
+    log_action(
+        actor=actor,
+        action="organisation.added_by_delegate",
+        obj=organisation,
+        data={"name": name},
+    )
+    return organisation

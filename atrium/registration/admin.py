@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from atrium.core.admin import ChineseAwareSearchMixin
+from atrium.events.admin import ConferenceTimeZoneAdminMixin
 from atrium.registration.models import (
     Answer,
     Delegation,
@@ -26,7 +27,7 @@ from atrium.registration.models import (
 
 
 @admin.register(RegistrationPolicy)
-class RegistrationPolicyAdmin(admin.ModelAdmin):
+class RegistrationPolicyAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = ("conference", "opens_at", "closes_at", "early_bird_until", "reference_prefix")
 
 
@@ -65,7 +66,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = ("code", "conference", "kind", "percent", "used", "max_uses", "valid_until")
     list_filter = ("conference", "kind")
     search_fields = ("code",)
@@ -92,7 +93,7 @@ class SeatBookingInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ChineseAwareSearchMixin, admin.ModelAdmin):
+class RegistrationAdmin(ChineseAwareSearchMixin, ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = ("person", "conference", "type", "status", "approval", "reference", "created")
     list_filter = ("conference", "status", "approval", "type")
     list_select_related = ("person", "conference", "type", "order")
@@ -130,7 +131,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = ("reference", "conference", "registration", "total", "currency", "status")
     list_filter = ("conference", "status", "currency")
     search_fields = ("reference",)
@@ -164,7 +165,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "conference",
@@ -189,7 +190,8 @@ class DelegationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeatBooking)
-class SeatBookingAdmin(admin.ModelAdmin):
+class SeatBookingAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
+    conference_path = "session__conference"
     list_display = ("registration", "session", "status", "created", "promoted_at")
     list_filter = ("session__conference", "status")
     list_select_related = ("registration__person", "session")

@@ -7,10 +7,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from atrium.core.i18n import is_chinese
+from atrium.core.i18n import country_choices, is_chinese
 from atrium.core.tabular import TableUploadForm
 from atrium.network.models import Organisation
 from atrium.registration.models import Currency, Delegation, Question, RegistrationType
+
+
+def organisation_options(*, chosen, query: str) -> list[Organisation]:
+    """The organisations to offer: the one chosen (if any), then matches of the search text."""
+    from atrium.network.selectors import organisation_matches
+
+    options = []
+    if chosen and str(chosen).isdigit():
+        options = list(Organisation.objects.filter(pk=chosen))
+    for organisation in organisation_matches(str(query)[:100]):
+        if organisation not in options:
+            options.append(organisation)
+    return options
 
 
 class RegistrationForm(forms.Form):
@@ -26,11 +39,27 @@ class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Name (Latin script)"), max_length=200)
     name_zh = forms.CharField(label=_("Name in Chinese"), max_length=100, required=False)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    # The organisation: a search-as-you-type field (``organisation_q``, never stored) offers a
+    # few matches as radio buttons named ``organisation`` (the id); ``organisation_name``
+    # names one that is not listed, which the registration adds for the organisers.
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.order_by("name"),
+        queryset=Organisation.objects.all(),
         label=_("Organisation"),
         required=False,
-        empty_label=_("(not listed)"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose an organisation from the list.")},
+    )
+    organisation_q = forms.CharField(
+        label=_("Find your organisation"),
+        max_length=100,
+        required=False,
+        help_text=_("Type part of its name, in English, in Chinese or in pinyin."),
+    )
+    organisation_name = forms.CharField(
+        label=_("Not listed: add my organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Its full name; the organisers add it to the directory."),
     )
     country = CountryField(blank=True).formfield(label=_("Country"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -51,6 +80,7 @@ class RegistrationForm(forms.Form):
             self.fields["type"].initial = fixed_type.pk
         self.questions = questions
         self.label_suffix = ""
+        self.fields["country"].choices = country_choices(blank_label="—")
         for question in questions:
             field = self._question_field(question)
             # Shown as required; enforced by the service for the types it applies to.
@@ -89,11 +119,19 @@ class RegistrationForm(forms.Form):
             answers[question.pk] = value.isoformat() if hasattr(value, "isoformat") else value or ""
         return answers
 
+    def organisation_options(self) -> list[Organisation]:
+        return organisation_options(
+            chosen=self["organisation"].value(), query=self["organisation_q"].value() or ""
+        )
+
     def profile(self) -> dict:
-        return {
+        profile = {
             key: self.cleaned_data[key]
             for key in ("name", "name_zh", "position", "organisation", "country", "phone")
         }
+        if not profile["organisation"]:
+            profile["organisation_name"] = self.cleaned_data.get("organisation_name", "")
+        return profile
 
 
 class CancelForm(forms.Form):
@@ -116,6 +154,10 @@ class DelegationForm(forms.ModelForm):
         model = Delegation
         fields = ["name", "name_zh", "basis", "city", "country", "organisation", "member_kind"]
         widgets = {"basis": forms.RadioSelect, "member_kind": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(blank_label="—")
 
 
 class InvitationForm(forms.Form):
@@ -147,3 +189,7 @@ class DelegationImportForm(TableUploadForm):
     )
 
     field_order = ["name", "basis", "city", "country", "member_kind", "file", "dry_run"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(blank_label="—")

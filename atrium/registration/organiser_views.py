@@ -27,6 +27,7 @@ from atrium.core.views import form_action, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.registration import hooks, seats, selectors, services
+from atrium.registration.display import answer_display, history_fields
 from atrium.registration.models import Registration
 from atrium.registration.organiser_forms import (
     ActionForm,
@@ -216,13 +217,17 @@ def _detail(request, conference, registration, *, extra=None, status=200):
     entries = selectors.registration_history(registration, bookings)
     for entry in entries:
         entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+        entry.fields = history_fields(entry.data, conference=conference)
+    answers = selectors.registration_answers(registration)
+    for answer in answers:
+        answer.display = answer_display(answer)
     context = {
         "registration": registration,
         "sections": hooks.registration_detail_sections.collect(
             request=request, registration=registration
         ),
         "order": getattr(registration, "order", None),
-        "answers": selectors.registration_answers(registration),
+        "answers": answers,
         "payments": selectors.registration_payments(registration),
         "bookings": bookings,
         "entries": entries,

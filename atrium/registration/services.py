@@ -24,6 +24,7 @@ from atrium.core.audit import log_action
 from atrium.core.money import money
 from atrium.events.models import Conference
 from atrium.network.models import Person
+from atrium.network.services import organisation_add_by_delegate
 from atrium.network.slugs import unique_person_slug
 from atrium.registration.delegations import _lock_open_invitation, _mark_accepted
 from atrium.registration.hooks import registration_withdrawn
@@ -188,6 +189,22 @@ def _person_update(person: Person, profile: Mapping) -> None:
         person.save(update_fields=[*changed, "updated"])
 
 
+def _with_new_organisation(profile: Mapping, *, actor) -> Mapping:
+    """The profile with ``organisation`` set from ``organisation_name`` when none was picked.
+
+    The delegate's organisation is not listed: it is added (non-member, kind other, flagged
+    for the organisers) in the registration's transaction, so a refused registration leaves
+    no organisation behind.
+    """
+    name = (profile.get("organisation_name") or "").strip()
+    if profile.get("organisation") or not name:
+        return profile
+    organisation = organisation_add_by_delegate(
+        name=name, country=str(profile.get("country") or ""), actor=actor
+    )
+    return {**profile, "organisation": organisation}
+
+
 @transaction.atomic
 def person_for_user(user) -> Person:
     """The person behind an account, created from the account if it has none yet."""
@@ -289,6 +306,7 @@ def registration_submit(
     if currency not in Currency.values:
         raise ValidationError({"currency": _("Choose USD or CNY.")})
     if profile:
+        profile = _with_new_organisation(profile, actor=actor)
         _person_update(person, profile)
     # Every problem with the input is reported at once, each next to its field.
     errors: dict[str, list] = {}

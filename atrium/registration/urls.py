@@ -9,6 +9,11 @@ urlpatterns = [
     path("c/<slug:slug>/me/receipt.pdf", receipt_views.my_receipt, name="my-receipt"),
     path("c/<slug:slug>/me/fapiao/", fapiao_views.my_fapiao, name="my-fapiao"),
     path("c/<slug:slug>/register/", views.register, name="register"),
+    path(
+        "c/<slug:slug>/register/organisations/",
+        views.organisation_options,
+        name="organisation-options",
+    ),
     path("c/<slug:slug>/register/cancel/", views.cancel, name="cancel"),
     path("c/<slug:slug>/orders/<str:reference>/pay/", views.pay, name="pay"),
     path(

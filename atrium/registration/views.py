@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core.forms import add_service_errors
 from atrium.core.views import next_url, render_in_conference_time
@@ -28,6 +28,7 @@ from atrium.events.permissions import Role, conference_role_required, has_role
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
 from atrium.registration import delegations, hooks, seats, selectors, services
+from atrium.registration import forms as forms_module
 from atrium.registration.forms import (
     CancelForm,
     DelegationForm,
@@ -86,15 +87,20 @@ def register(request, slug):
         "consent_directory": person.directory_opt_in if person else False,
         "currency": "CNY" if _language() == "zh-hans" else "USD",
     }
+    # "Find" next to the organisation search (pages without JavaScript): the form comes back
+    # with what was typed and the matches, unchecked and unsent.
+    finding = request.method == "POST" and "find_organisation" in request.POST
+    if finding:
+        initial = {**initial, **request.POST.dict()}
     form = RegistrationForm(
-        request.POST or None,
+        None if finding else (request.POST or None),
         initial=initial,
         conference=conference,
         types=types,
         questions=questions,
         fixed_type=invitation.type if invitation else None,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not finding and form.is_valid():
         try:
             registration = services.registration_submit(
                 conference=conference,
@@ -152,6 +158,27 @@ def register(request, slug):
             "invitation": invitation,
             "nav": "register",
         },
+    )
+
+
+@require_GET
+@login_required
+def organisation_options(request, slug):
+    """The register page's organisation matches for what was typed (htmx partial)."""
+    conference = _conference(slug)
+    options = forms_module.organisation_options(
+        chosen=request.GET.get("organisation", ""), query=request.GET.get("organisation_q", "")
+    )
+    return render_in_conference_time(
+        request,
+        conference,
+        "registration/_organisation_options.html",
+        {
+            "options": options,
+            "chosen": request.GET.get("organisation", ""),
+            "query": request.GET.get("organisation_q", "").strip(),
+        },
+        private=True,
     )
 
 

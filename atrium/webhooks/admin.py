@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from atrium.events.admin import ConferenceTimeZoneAdminMixin
 from atrium.webhooks.models import Delivery, DeliveryAttempt, Endpoint
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
     """Endpoints are created on the organiser page, which shows the secret once; here never."""
 
     list_display = ("url", "conference", "is_active", "event_list", "created", "created_by")
@@ -54,7 +55,8 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ConferenceTimeZoneAdminMixin, admin.ModelAdmin):
+    conference_path = "endpoint__conference"
     """The delivery log: read-only; retry from the organiser page."""
 
     list_display = (

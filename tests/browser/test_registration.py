@@ -43,9 +43,9 @@ def test_register_with_errors_then_pay(demo, logged_in):
     user = UserFactory(email="elif@example.org")
     PersonFactory(user=user, name="Elif", email=user.email, country="TR")
     page = logged_in(user, "/c/beijing-2025/register/", language="zh-hans")
-    expect(page.get_by_role("heading", name="注册")).to_be_visible()
+    expect(page.get_by_role("heading", name="参会注册")).to_be_visible()
     page.get_by_label("代表(非会员)").check()
-    page.get_by_role("button", name="提交注册").click()
+    page.get_by_role("button", name="提交参会注册").click()
     # The dietary question is required: the error is next to it, in Chinese.
     expect(page.locator(".errorlist").first).to_be_visible()
     screenshot(page, "register-errors-zh-desktop")
@@ -53,7 +53,7 @@ def test_register_with_errors_then_pay(demo, logged_in):
 
     page.get_by_label("饮食需求").select_option("Halal")
     page.get_by_label("是否需要签证邀请函?").select_option("yes")
-    page.get_by_role("button", name="提交注册").click()
+    page.get_by_role("button", name="提交参会注册").click()
     expect(page.locator(".facts")).to_be_visible()
     registration = Registration.objects.get(person__user=user)
     expect(page.get_by_text(registration.reference).first).to_be_visible()

@@ -287,3 +287,32 @@ def test_desk_passes_its_texts_and_camera_switch_to_the_script(client, conferenc
     settings.ATRIUM_CAMERA_SCAN = True
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "vendor/jsqr/jsQR.js" in html and "data-camera-toggle" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "english_month"),
+    [("en", "Wed 17 Sep, 07:30", None), ("zh-hans", "9月17日 星期三 07:30", "Sep")],
+)
+def test_desk_lists_its_points_in_the_editions_time_and_the_pages_language(
+    client, conference, staff, language, expected, english_month
+):
+    """A breakfast at 07:30 Beijing time (23:30 UTC the day before) is listed at 07:30."""
+    from tests.factories import local
+
+    SessionFactory(
+        conference=conference,
+        seats=30,
+        title="Women in innovation breakfast",
+        title_zh="女性创新早餐会",
+        room=None,
+        start=local(conference, 1, 7, 30),
+    )
+    client.force_login(staff)
+    html = client.get(
+        reverse("checkin:desk", args=[conference.slug]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert expected in html
+    assert "23:30" not in html
+    if english_month:
+        assert english_month not in html
+        assert "女性创新早餐会" in html
