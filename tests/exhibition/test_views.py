@@ -15,68 +15,20 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from atrium.exhibition import services
-from atrium.exhibition.models import Booth, BoothBooking, Exhibitor, Lead, LeadConsent, StaffPass
+from atrium.exhibition.models import Booth, BoothBooking, Exhibitor, Lead, LeadConsent
 from tests.exhibition.factories import (
-    BoothFactory,
     ExhibitorFactory,
     HallFactory,
     badge_token,
-    booked,
-    staff_member,
 )
 from tests.factories import (
     ConferenceFactory,
-    OrganisationFactory,
     PersonFactory,
     RegistrationFactory,
     UserFactory,
 )
-from tests.registration.factories_organiser import ConferenceRoleFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def conference():
-    return ConferenceFactory(slug="beijing-2025")
-
-
-@pytest.fixture
-def world(conference):
-    """An exhibitor with a booked booth, a lead, staff of both roles, and every outsider."""
-    hall = HallFactory(conference=conference, code="A", name="Hall A", name_zh="A馆")
-    booth = BoothFactory(hall=hall, code="A01", x=2, y=2)
-    exhibitor = ExhibitorFactory(
-        conference=conference,
-        organisation=OrganisationFactory(
-            name="Zhongguancun Science Park", name_zh="中关村科技园区"
-        ),
-    )
-    booked(booth, exhibitor)
-    visitor = RegistrationFactory(
-        conference=conference,
-        person=PersonFactory(name="Cecile Harle", email="cecile@example.org", user=UserFactory()),
-    )
-    token = badge_token(visitor)
-    lead = services.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4()).lead
-    other_conference = ConferenceFactory(slug="nairobi-2024")
-    return {
-        "conference": conference,
-        "exhibitor": exhibitor,
-        "booth": booth,
-        "lead": lead,
-        "token": token,
-        "users": {
-            "anonymous": None,
-            "visitor": visitor.person.user,
-            "scan_staff": staff_member(exhibitor, StaffPass.Role.SCAN),
-            "lead_staff": staff_member(exhibitor, StaffPass.Role.LEADS),
-            "owner": exhibitor.contact,
-            "other_exhibitor": ExhibitorFactory(conference=conference).contact,
-            "organiser": ConferenceRoleFactory(conference=conference).user,
-            "other_organiser": ConferenceRoleFactory(conference=other_conference).user,
-        },
-    }
 
 
 def _get(client, user, url):
@@ -319,7 +271,8 @@ def test_tour_pages_and_run_sheet_pdf(client, world):
             "name": "Official tour",
             "name_zh": "官方巡馆",
             "starts_at": "2025-09-16T08:30",
-            "party": "Rigathi Gachagua | | Vice President of Kenya\nLeno Miranda | | IASP President",
+            "party": "Rigathi Gachagua | | Vice President of Kenya\n"
+            "Leno Miranda | | IASP President",
             "stops": "A01 10",
             "reorder": "on",
         },
