@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from atrium.api.auth import require_scope, token_auth
-from atrium.api.errors import forbidden, not_found, responses
+from atrium.api.errors import ErrorOut, forbidden, not_found, responses
 from atrium.api.models import ApiToken
 from atrium.api.routers.events import Slug
 from atrium.events.models import Conference
@@ -176,7 +176,8 @@ def lead_list(request, pk: int, slug: str = Slug):
 
 @router.post(
     "/conferences/{slug}/exhibitors/{pk}/leads",
-    response=responses(ScanOut, auth=True),
+    # 400: a body that is not JSON at all (a scanner's garbled upload).
+    response={**responses(ScanOut, auth=True), 400: ErrorOut},
     auth=token_auth,
 )
 def lead_scan(request, pk: int, payload: ScanIn, slug: str = Slug):
