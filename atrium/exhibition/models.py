@@ -298,7 +298,7 @@ class BoothBooking(models.Model):
     LIVE = (Status.HELD, Status.BOOKED)
 
     booth = models.ForeignKey(
-        Booth, verbose_name=_("booth"), on_delete=models.PROTECT, related_name="bookings"
+        Booth, verbose_name=_("booth"), on_delete=models.RESTRICT, related_name="bookings"
     )
     exhibitor = models.ForeignKey(
         Exhibitor, verbose_name=_("exhibitor"), on_delete=models.CASCADE, related_name="bookings"
@@ -334,7 +334,7 @@ class BoothPayment(models.Model):
     """A payment for a booth booking: recorded by an organiser (bank transfer) or a provider."""
 
     booking = models.ForeignKey(
-        BoothBooking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="payments"
+        BoothBooking, verbose_name=_("booking"), on_delete=models.RESTRICT, related_name="payments"
     )
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
@@ -534,7 +534,7 @@ class TourStop(models.Model):
         Tour, verbose_name=_("tour"), on_delete=models.CASCADE, related_name="stops"
     )
     booth = models.ForeignKey(
-        Booth, verbose_name=_("booth"), on_delete=models.PROTECT, related_name="tour_stops"
+        Booth, verbose_name=_("booth"), on_delete=models.RESTRICT, related_name="tour_stops"
     )
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=5)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
