@@ -97,7 +97,7 @@ def _row_of_booths(hall, prefix, count, *, depth, price_usd, price_cny) -> list[
     per_row = count // 2
     for i in range(count):
         row, column = divmod(i, per_row)
-        y = 2 if row == 0 else depth / 2 + 3
+        y = depth / 2 - 9 if row == 0 else depth / 2 + 3
         booths.append(
             Booth(
                 hall=hall,
@@ -105,7 +105,7 @@ def _row_of_booths(hall, prefix, count, *, depth, price_usd, price_cny) -> list[
                 x=4 + column * 7,
                 y=y,
                 width=6,
-                height=depth / 2 - 5,
+                height=6,
                 category="corner" if column in (0, per_row - 1) else "standard",
                 price_usd=price_usd,
                 price_cny=price_cny,
@@ -232,7 +232,7 @@ def _party(*slugs: str) -> list[dict]:
 
 def ensure_beijing_exhibition(conference: Conference, *, seed: int) -> dict[str, int]:
     if conference.halls.exists():
-        return {"exhibitors": 0}
+        return {"exhibitors": 0, "booths": 0, "leads": 0}
     rng = random.Random(f"{seed}-exhibition-beijing")  # noqa: S311 - demo data
     tz = conference.tz
     applied_at = dt.datetime.combine(
@@ -335,7 +335,7 @@ def ensure_beijing_exhibition(conference: Conference, *, seed: int) -> dict[str,
 
 def ensure_nairobi_exhibition(conference: Conference, *, seed: int) -> dict[str, int]:
     if conference.halls.exists():
-        return {"exhibitors": 0}
+        return {"exhibitors": 0, "booths": 0, "leads": 0}
     rng = random.Random(f"{seed}-exhibition-nairobi")  # noqa: S311 - demo data
     tz = conference.tz
     hall = _hall(conference, "E", "Exhibition hall", "展厅", 60, 30, 0, dt.time(7), dt.time(18))
