@@ -100,6 +100,8 @@ class HallView:
     hall: Hall
     booths: list[BoothView] = field(default_factory=list)
     features: list = field(default_factory=list)
+    #: The booths shown in the list view (those matching a search, or all).
+    listed: list[BoothView] = field(default_factory=list)
 
     @property
     def view_box(self) -> str:

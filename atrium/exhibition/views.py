@@ -65,6 +65,7 @@ def plan(request, slug):
     for hall in halls:
         for item in hall.booths:
             counts[item.status] += 1
+        hall.listed = [i for i in hall.booths if matches is None or i.booth.pk in matches]
     return render_in_conference_time(
         request,
         conference,
@@ -201,7 +202,7 @@ def _portal_context(exhibitor: Exhibitor, access: str) -> dict:
         )
     )
     free = []
-    if exhibitor.is_accepted and not any(b.status == "held" for b in bookings):
+    if exhibitor.is_accepted and not bookings:
         free = [
             item.booth
             for hall in selectors.plan(exhibitor.conference)
