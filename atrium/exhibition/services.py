@@ -1031,7 +1031,7 @@ def lead_scan(
     badge = None
     if key:
         badge = (
-            Badge.objects.select_related("registration__person", "registration__conference")
+            Badge.objects.select_related("registration__person__organisation")
             .filter(key=key)
             .first()
         )
