@@ -634,6 +634,7 @@ def _organiser_context(conference) -> dict:
         BoothBooking.objects.filter(booth__hall__conference=conference)
         .exclude(status=BoothBooking.Status.RELEASED)
         .select_related("booth", "exhibitor")
+        .order_by("booth__code")
     )
     return {
         "nav": "organiser",
