@@ -37,7 +37,7 @@ from atrium.exhibition.models import (
     TourStop,
 )
 from atrium.network.models import Organisation, Person
-from atrium.registration.models import Registration
+from atrium.registration.models import Registration, RegistrationType
 
 DEMO_PASSWORD = "atrium-demo"  # noqa: S105 - the published demo logins
 EXHIBITOR_LOGIN = "exhibitor@example.org"
@@ -285,6 +285,18 @@ def ensure_beijing_exhibition(conference: Conference, *, seed: int) -> dict[str,
         "description": [edited.description, edited.description + " Now with a start-up pavilion."]
     }
     edited.save(update_fields=["pending_changes"])
+    # Booth staff who accept their pass are registered with this free type (exhibitor band).
+    RegistrationType.objects.get_or_create(
+        conference=conference,
+        code="exhibitor-pass",
+        defaults={
+            "name": "Exhibitor pass (booth staff)",
+            "name_zh": "参展证（展位工作人员）",
+            "description": "Included with a booth: booth staff named by the exhibitor.",
+            "description_zh": "随展位提供：由参展商指定的展位工作人员。",
+            "is_active": False,
+        },
+    )
     # Booth staff of Zhongguancun: one with lead access (a demo login), one scanning only.
     staff_user = _user(BOOTH_STAFF_LOGIN, password=DEMO_PASSWORD, first="Li", last="Zhidan")
     Person.objects.filter(slug="li-zhidan", user__isnull=True).update(user=staff_user)

@@ -50,6 +50,8 @@ from atrium.exhibition.models import (
     TourStop,
 )
 from atrium.network.models import Organisation, Person
+from atrium.registration.models import Registration, RegistrationType
+from atrium.registration.services import registration_submit
 
 # --- the plan ---------------------------------------------------------------------------
 
@@ -926,6 +928,23 @@ def staff_pass_for_token(token: str) -> StaffPass | None:
     )
 
 
+def _staff_registration(conference: Conference, person: Person, user) -> None:
+    """Booth staff get a registration of the edition's free exhibitor type (a type whose
+    code starts with ``exhibitor``: its badge has the exhibitor band) and then a badge and
+    check-in like delegates. Someone already registered keeps their registration; without
+    such a type nothing is made (the organisers register the staff themselves)."""
+    if Registration.objects.filter(conference=conference, person=person).exists():
+        return
+    types = RegistrationType.objects.filter(
+        conference=conference, code__istartswith="exhibitor"
+    ).order_by("pk")
+    rtype = next((t for t in types if t.is_free), None)
+    if rtype is not None:
+        registration_submit(
+            conference=conference, person=person, rtype=rtype, by_organiser=True, actor=user
+        )
+
+
 @transaction.atomic
 def staff_accept(*, token: str, user) -> StaffPass:
     """The invited person (logged in) takes up the pass."""
@@ -936,6 +955,7 @@ def staff_accept(*, token: str, user) -> StaffPass:
     person = Person.objects.filter(user=user).first()
     if person is None:
         raise ValidationError(_("Complete your profile first, then open the invitation again."))
+    _staff_registration(staff_pass.exhibitor.conference, person, user)
     staff_pass.person = person
     staff_pass.status = StaffPass.Status.ACCEPTED
     staff_pass.accepted_at = timezone.now()

@@ -493,3 +493,25 @@ def test_exhibitor_model_is_searchable_in_chinese(conference):
     assert selectors.public_exhibitors(conference, "中關村").count() == 1
     assert selectors.public_exhibitors(conference, "zhongguancun").count() == 1
     assert Exhibitor.objects.count() == 1
+
+
+def test_accepted_staff_get_a_free_exhibitor_registration_with_the_exhibitor_band(conference):
+    from atrium.checkin.badges import badge_role
+    from atrium.registration.models import Registration
+    from tests.factories import RegistrationPolicyFactory, RegistrationTypeFactory
+
+    RegistrationPolicyFactory(conference=conference)
+    RegistrationTypeFactory(conference=conference, code="exhibitor-pass", price_usd=0, price_cny=0)
+    exhibitor = ExhibitorFactory(conference=conference, extra_passes=2)
+    user = UserFactory()
+    person = PersonFactory(user=user)
+    invitation = services.staff_invite(exhibitor=exhibitor, email=user.email)
+    services.staff_accept(token=invitation.token, user=user)
+    registration = Registration.objects.get(conference=conference, person=person)
+    assert registration.status == "confirmed"
+    assert badge_role(registration).code == "exhibitor"
+    # Someone already registered keeps their registration.
+    other = RegistrationFactory(conference=conference, person=PersonFactory(user=UserFactory()))
+    invitation = services.staff_invite(exhibitor=exhibitor, email=other.person.user.email)
+    services.staff_accept(token=invitation.token, user=other.person.user)
+    assert Registration.objects.filter(person=other.person).count() == 1
