@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from atrium.exhibition.models import Booth, Exhibitor, Lead, LeadConsent, StaffPass
+from atrium.exhibition.models import Booth, Exhibitor, Lead, LeadConsent, PlanFeature, StaffPass
 
 
 class SearchForm(forms.Form):
@@ -194,6 +194,21 @@ class BoothForm(forms.ModelForm):
 
     def _post_clean(self):
         """No model validation here: the service runs it with the plan's rules."""
+
+
+class FeatureForm(forms.Form):
+    hall = forms.ModelChoiceField(label=_("Hall"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlanFeature.Kind.choices)
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+    label_zh = forms.CharField(label=_("Label in Chinese"), max_length=100, required=False)
+    x = forms.FloatField(label=_("x"))
+    y = forms.FloatField(label=_("y"))
+    width = forms.FloatField(label=_("Width (corridors)"), initial=0, min_value=0)
+    height = forms.FloatField(label=_("Depth (corridors)"), initial=0, min_value=0)
+
+    def __init__(self, *args, conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hall"].queryset = conference.halls.all()
 
 
 class PlanUploadForm(forms.Form):

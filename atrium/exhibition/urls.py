@@ -36,6 +36,7 @@ urlpatterns = [
     path(ORGANISER + "halls/", views.organiser_hall, name="organiser-hall"),
     path(ORGANISER + "booths/", views.organiser_booth, name="organiser-booth"),
     path(ORGANISER + "plan/", views.organiser_plan_upload, name="organiser-plan"),
+    path(ORGANISER + "features/", views.organiser_feature, name="organiser-feature"),
     path(ORGANISER + "exhibitors/<int:pk>/decide/", views.organiser_decide, name="decide"),
     path(ORGANISER + "exhibitors/<int:pk>/changes/", views.organiser_changes, name="changes"),
     path(

@@ -646,6 +646,7 @@ def _organiser_context(conference) -> dict:
         "tours": list(conference.tours.all()),
         "hall_form": forms.HallForm(),
         "booth_form": forms.BoothForm(conference=conference),
+        "feature_form": forms.FeatureForm(conference=conference),
         "upload_form": forms.PlanUploadForm(),
     }
 
@@ -698,6 +699,21 @@ def organiser_booth(request, conference):
     if form.errors:
         return _render_organiser(request, conference, status=400, booth_form=form)
     messages.success(request, _("Booth saved."))
+    return redirect("exhibition:organiser", slug=conference.slug)
+
+
+@require_POST
+@organiser_required
+def organiser_feature(request, conference):
+    form = forms.FeatureForm(request.POST, conference=conference)
+    if form.is_valid():
+        try:
+            services.feature_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return _render_organiser(request, conference, status=400, feature_form=form)
+    messages.success(request, _("Added to the plan."))
     return redirect("exhibition:organiser", slug=conference.slug)
 
 

@@ -347,3 +347,44 @@ def test_plan_page_and_exhibitor_list_query_counts_do_not_grow(client):
     assert Booth.objects.filter(hall__conference=large).count() == 300
     assert _plan_queries(client, "small") == _plan_queries(client, "large")
     assert _list_queries(client, "small") == _list_queries(client, "large")
+
+
+def test_organiser_adds_a_hall_a_booth_and_an_entrance_by_form(client, world):
+    conference = world["conference"]
+    client.force_login(world["users"]["organiser"])
+    base = "/c/beijing-2025/organiser/exhibition/"
+    response = client.post(
+        base + "halls/",
+        {
+            "code": "c",
+            "name": "Hall C",
+            "outline": "0,0 30,0 30,20 0,20",
+            "opens_at": "09:00",
+            "closes_at": "17:00",
+            "site_x": "200",
+            "site_y": "0",
+        },
+    )
+    assert response.status_code == 302
+    hall = conference.halls.get(code="c")
+    booth = {
+        "hall": hall.pk,
+        "code": "C01",
+        "x": "1",
+        "y": "1",
+        "width": "4",
+        "height": "3",
+        "category": "standard",
+        "price_usd": "100",
+        "price_cny": "700",
+        "staff_passes": "2",
+    }
+    assert client.post(base + "booths/", booth).status_code == 302
+    outside = client.post(base + "booths/", {**booth, "code": "C02", "x": "28"})
+    assert outside.status_code == 400
+    assert "Booth C02 is outside the plan of hall c." in outside.content.decode()
+    feature = {"hall": hall.pk, "kind": "entrance", "x": "0", "y": "10", "width": 0, "height": 0}
+    assert client.post(base + "features/", feature).status_code == 302
+    assert hall.features.get().kind == "entrance"
+    off = client.post(base + "features/", {**feature, "x": "50"})
+    assert off.status_code == 400 and "outside the hall" in off.content.decode()
