@@ -549,3 +549,31 @@ class TourStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tour}: {self.booth}"
+
+
+class SavedBooth(models.Model):
+    """A booth a visitor saved to their agenda (shown on /me/ with its hall and hours)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("visitor"),
+        on_delete=models.CASCADE,
+        related_name="saved_booths",
+    )
+    booth = models.ForeignKey(
+        Booth, verbose_name=_("booth"), on_delete=models.CASCADE, related_name="saved_by"
+    )
+    created = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        ordering = ["booth__hall__order", "booth__code"]
+        verbose_name = _("saved booth")
+        verbose_name_plural = _("saved booths")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "booth"], name="one_save_per_booth_and_visitor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration.person} ★ {self.booth}"

@@ -16,6 +16,11 @@ def me_section(*, request, registration) -> Section | None:
         {
             "leads": selectors.leads_of_visitor(registration),
             "consent": selectors.general_consent(registration.person),
+            "saved": list(
+                registration.saved_booths.select_related("booth__hall").prefetch_related(
+                    "booth__bookings__exhibitor"
+                )
+            ),
         },
     )
 

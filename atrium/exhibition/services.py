@@ -45,6 +45,7 @@ from atrium.exhibition.models import (
     LeadConsent,
     PlanFeature,
     Product,
+    SavedBooth,
     StaffPass,
     Tour,
     TourStop,
@@ -1187,6 +1188,21 @@ def consent_set(
         data={field: getattr(consent, field) for field in LeadConsent.FIELDS},
     )
     return consent
+
+
+@transaction.atomic
+def booth_agenda_toggle(*, registration: Registration, booth: Booth, actor=None) -> bool:
+    """Save ``booth`` to the visitor's agenda, or take it off; True when now saved."""
+    if booth.hall.conference_id != registration.conference_id:
+        raise ValidationError({"booth": _("This booth belongs to another edition.")})
+    if not registration.is_active:
+        raise ValidationError(_("Your registration for this edition is not active."))
+    saved = SavedBooth.objects.filter(registration=registration, booth=booth)
+    if saved.exists():
+        saved.delete()
+        return False
+    SavedBooth.objects.get_or_create(registration=registration, booth=booth)
+    return True
 
 
 # --- tours ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path(PUBLIC + "apply/", views.apply, name="apply"),
     path(PUBLIC + "me/consent/", views.my_consent, name="my-consent"),
     path(PUBLIC + "me/leads/<int:lead_id>/withdraw/", views.my_lead_withdraw, name="my-withdraw"),
+    path(PUBLIC + "me/booths/<int:booth_id>/", views.my_booth_toggle, name="my-booth"),
     path("exhibition/staff/<str:token>/", views.staff_join, name="staff-join"),
     path(PORTAL, views.portal, name="portal"),
     path(PORTAL + "profile/", views.profile_edit, name="profile"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from atrium.core import tabular
 from atrium.core.forms import add_service_errors
-from atrium.core.views import pdf_response, render_in_conference_time
+from atrium.core.views import next_url, pdf_response, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.exhibition import forms, runsheet, selectors, services
@@ -608,6 +608,29 @@ def my_consent(request, slug):
         )
         messages.success(request, _("Your choices for badge scans are saved."))
     return redirect(reverse("registration:me") + "#exhibition")
+
+
+@login_required
+@require_POST
+def my_booth_toggle(request, slug, booth_id):
+    """Save a booth to my agenda (from an exhibitor's profile), or take it off."""
+    conference = get_object_or_404(Conference, slug=slug)
+    _person, registration = _my_registration(request, conference)
+    booth = get_object_or_404(Booth, pk=booth_id, hall__conference=conference)
+    try:
+        saved = services.booth_agenda_toggle(
+            registration=registration, booth=booth, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("Booth %(code)s is in your agenda.") % {"code": booth.code}
+            if saved
+            else _("Booth %(code)s is off your agenda.") % {"code": booth.code},
+        )
+    return redirect(next_url(request, reverse("registration:me") + "#exhibition"))
 
 
 @login_required

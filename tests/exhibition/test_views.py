@@ -388,3 +388,20 @@ def test_organiser_adds_a_hall_a_booth_and_an_entrance_by_form(client, world):
     assert hall.features.get().kind == "entrance"
     off = client.post(base + "features/", {**feature, "x": "50"})
     assert off.status_code == 400 and "outside the hall" in off.content.decode()
+
+
+def test_visitor_saves_a_booth_to_the_agenda_from_the_profile(client, world):
+    conference = world["conference"]
+    visitor = world["users"]["visitor"]
+    client.force_login(visitor)
+    profile = reverse("exhibition:exhibitor", args=[conference.slug, world["exhibitor"].pk])
+    assert "Save booth A01 to my agenda" in client.get(profile).content.decode()
+    url = reverse("exhibition:my-booth", args=[conference.slug, world["booth"].pk])
+    client.post(url, {"next": profile})
+    me = client.get(reverse("registration:me")).content.decode()
+    assert "Booths in my agenda" in me and "A01" in me
+    client.post(url)
+    assert not world["booth"].saved_by.exists()
+    # Someone without a registration at this edition cannot.
+    client.force_login(world["users"]["other_organiser"])
+    assert client.post(url).status_code == 404
