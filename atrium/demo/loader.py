@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
+from atrium.demo.exhibition import ensure_beijing_exhibition, ensure_nairobi_exhibition
 from atrium.demo.matchmaking import ensure_matchmaking_demo
 from atrium.demo.papers import ensure_papers_demo
 from atrium.demo.registration import ensure_registration_demo
@@ -996,6 +997,11 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
                     created[f"beijing_{what}"] = n
                 for what, n in ensure_visa_demo(conference).items():
                     created[f"beijing_{what}"] = n
+                for what, n in ensure_beijing_exhibition(conference, seed=seed).items():
+                    created[f"beijing_exhibition_{what}"] = n
+            else:
+                for what, n in ensure_nairobi_exhibition(conference, seed=seed).items():
+                    created[f"nairobi_exhibition_{what}"] = n
     counts = demo_counts()
     counts["created"] = created
     counts["seconds"] = round(time.perf_counter() - started, 2)

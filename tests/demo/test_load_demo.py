@@ -288,6 +288,12 @@ def test_second_run_keeps_edits_and_duplicates_nothing(demo):
         "beijing_receipts": 0,
         "beijing_checkins": 0,
         "beijing_visa_requests": 0,
+        "beijing_exhibition_exhibitors": 0,
+        "beijing_exhibition_booths": 0,
+        "beijing_exhibition_leads": 0,
+        "nairobi_exhibition_exhibitors": 0,
+        "nairobi_exhibition_booths": 0,
+        "nairobi_exhibition_leads": 0,
     }
     session.refresh_from_db()
     assert session.title == "Grand opening (edited by the organiser)"
