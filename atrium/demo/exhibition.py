@@ -295,6 +295,7 @@ def ensure_beijing_exhibition(conference: Conference, *, seed: int) -> dict[str,
             "description": "Included with a booth: booth staff named by the exhibitor.",
             "description_zh": "随展位提供：由参展商指定的展位工作人员。",
             "is_active": False,
+            "is_free": True,
         },
     )
     # Booth staff of Zhongguancun: one with lead access (a demo login), one scanning only.
