@@ -14,6 +14,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from atrium.core.pdf import FAMILY, new_document
 from atrium.events.models import Conference
@@ -116,7 +117,9 @@ def table_sheets_pdf(conference: Conference) -> bytes:
                 pdf.set_font(FAMILY, size=10)
                 if not people:
                     pdf.set_text_color(*GREY)
-                    pdf.cell(0, 6, _("free"), new_x="LMARGIN", new_y="NEXT")
+                    pdf.cell(
+                        0, 6, pgettext("table not taken", "free"), new_x="LMARGIN", new_y="NEXT"
+                    )
                     pdf.set_text_color(0, 0, 0)
                     continue
                 for i, person in enumerate(people):

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from atrium.core.i18n import bilingual
@@ -146,7 +147,7 @@ class RegistrationType(models.Model):
         help_text=_("Only for people of a member organisation of the association."),
     )
     is_free = models.BooleanField(
-        _("free"),
+        pgettext_lazy("costs nothing", "free"),
         default=False,
         help_text=_(
             "A free type (speakers, press, guests) has every price at 0; "
