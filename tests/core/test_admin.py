@@ -43,6 +43,30 @@ def rows_the_demo_lacks(demo, django_user_model, settings):
     Delivery.objects.create(endpoint=endpoint, event=events.CHECKIN_CREATED)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
     deliver_webhook.enqueue(1, 1)  # a row of the database task backend
+    # Made on site by B2B organisers and delegates, and by delegates asking for a fapiao.
+    from django.utils import timezone
+
+    from atrium.matchmaking.models import Absence, Feedback, Meeting
+    from atrium.registration.models import FapiaoRequest, Registration
+
+    beijing = Conference.objects.get(slug="beijing-2025")
+    registration = Registration.objects.filter(conference=beijing, status="confirmed").first()
+    Absence.objects.create(conference=beijing, registration=registration, since=timezone.now())
+    meeting = Meeting.objects.filter(conference=beijing).first()
+    if meeting is not None:
+        Feedback.objects.create(
+            meeting=meeting,
+            registration=meeting.participants.first().registration,
+            took_place=True,
+            rating=4,
+        )
+    FapiaoRequest.objects.create(
+        conference=beijing,
+        registration=registration,
+        kind="ordinary",
+        title="中关村科技园区管理委员会",
+        taxpayer_number="91110108MA01ABCDE0",
+    )
 
 
 def model_admins():
