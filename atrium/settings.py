@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "atrium.api",
     "atrium.webhooks",
     "atrium.matchmaking",
+    "atrium.reviews",
     "atrium.demo",
 ]
 
