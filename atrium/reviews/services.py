@@ -362,9 +362,10 @@ def submission_save(
         raise ValidationError({"track": _("This track belongs to another call.")})
     for name, value in data.items():
         setattr(submission, name, value)
-    cleaned, uploads = answers_clean(
-        call=call, raw=answers or {}, files=files or {}, previous=submission.answers or {}
-    )
+    previous = submission.answers or {}
+    if answers is None:  # keep the answers given before (a change of other fields)
+        answers = {k: v for k, v in previous.items() if not isinstance(v, dict)}
+    cleaned, uploads = answers_clean(call=call, raw=answers, files=files or {}, previous=previous)
     submission.full_clean(exclude=["answers"])
     for key, (upload, kind) in uploads.items():
         cleaned[key] = _store_upload(upload, kind)
