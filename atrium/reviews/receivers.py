@@ -18,7 +18,17 @@ def me_section(*, request, registration) -> Section | None:
     return Section("reviews/_me_submissions.html", {"submissions": rows})
 
 
+def dashboard_section(*, request, conference) -> Section:
+    from atrium.reviews.models import Call
+
+    return Section(
+        "reviews/organiser/_dashboard.html",
+        {"calls": list(Call.objects.filter(conference=conference))},
+    )
+
+
 def connect() -> None:
     from atrium.registration import hooks
 
     hooks.me_sections.register(me_section, order=40)
+    hooks.dashboard_sections.register(dashboard_section, order=40)

@@ -679,7 +679,9 @@ def assignment_instance(call: Call) -> tuple[dict, dict[tuple[str, str], float]]
         )
     }
     sub_ids = {s.pk for s in submissions}
-    kept = _kept_pairs(call, sub_ids)
+    # a pair that has become conflicted (a co-author confirmed, a conflict declared) is
+    # never kept: the run drops it
+    kept = {pair for pair in _kept_pairs(call, sub_ids) if pair not in conflicts}
     affinity: dict[tuple[str, str], float] = {}
     forbidden: list[list[str]] = []
     texts = {}
@@ -694,9 +696,8 @@ def assignment_instance(call: Call) -> tuple[dict, dict[tuple[str, str], float]]
         for s in submissions:
             key = (r.pk, s.pk)
             rid, sid = f"r{r.pk}", f"s{s.pk}"
-            if key in conflicts or (r.track_id and s.track_id != r.track_id):
-                if key not in kept:
-                    forbidden.append([rid, sid])
+            if key in conflicts or (r.track_id and s.track_id != r.track_id and key not in kept):
+                forbidden.append([rid, sid])
                 continue
             level = bids.get(key)
             if level == Bid.Level.NOT_WILLING:
