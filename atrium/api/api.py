@@ -24,7 +24,7 @@ from ninja.renderers import JSONRenderer
 
 from atrium.api.errors import ApiError
 from atrium.api.ratelimit import default_limits
-from atrium.api.routers import checkin, events, me, network, registration
+from atrium.api.routers import checkin, events, me, network, registration, reviews
 
 logger = logging.getLogger("atrium.api")
 
@@ -64,6 +64,7 @@ api.add_router("", network.router)
 api.add_router("", me.router)
 api.add_router("", registration.router)
 api.add_router("", checkin.router)
+api.add_router("", reviews.router)
 
 
 def error_response(request, error: ApiError):
