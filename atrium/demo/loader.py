@@ -30,6 +30,7 @@ from pypinyin import lazy_pinyin
 from atrium.demo.matchmaking import ensure_matchmaking_demo
 from atrium.demo.papers import ensure_papers_demo
 from atrium.demo.registration import ensure_registration_demo
+from atrium.demo.reviews import ensure_reviews_demo
 from atrium.demo.visas import ensure_visa_demo
 from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
 from atrium.network.models import Organisation, Person, Sector
@@ -977,6 +978,8 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
                 for what, n in ensure_papers_demo(conference, seed=seed).items():
                     created[f"beijing_{what}"] = n
                 for what, n in ensure_visa_demo(conference).items():
+                    created[f"beijing_{what}"] = n
+                for what, n in ensure_reviews_demo(conference, seed=seed).items():
                     created[f"beijing_{what}"] = n
     counts = demo_counts()
     counts["created"] = created

@@ -874,8 +874,11 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
 
 
 @transaction.atomic
-def assignments_publish(*, call: Call, url: str = "", actor) -> int:
-    """Publish the unpublished pairs; each reviewer with new ones gets one mail."""
+def assignments_publish(*, call: Call, url: str = "", actor, mail: bool = True) -> int:
+    """Publish the unpublished pairs; each reviewer with new ones gets one mail.
+
+    ``mail=False`` only for the demo loader, which must not print a mail per reviewer.
+    """
     pending = list(
         Assignment.objects.filter(reviewer__call=call, published=False).select_related(
             "reviewer__user"
@@ -885,7 +888,7 @@ def assignments_publish(*, call: Call, url: str = "", actor) -> int:
     for a in pending:
         counts[a.reviewer] = counts.get(a.reviewer, 0) + 1
     Assignment.objects.filter(pk__in=[a.pk for a in pending]).update(published=True)
-    for reviewer, count in counts.items():
+    for reviewer, count in counts.items() if mail else ():
         send_email_on_commit(
             to=reviewer.user.email,
             template="reviews/email/assignments",
@@ -1091,8 +1094,13 @@ STATUS_OF_OUTCOME = {
 
 
 @transaction.atomic
-def decisions_send(*, call: Call, actor, url: str = "", at: dt.datetime | None = None) -> int:
-    """Send every pending decision of the call, each in its recipient's language; logged."""
+def decisions_send(
+    *, call: Call, actor, url: str = "", at: dt.datetime | None = None, mail: bool = True
+) -> int:
+    """Send every pending decision of the call, each in its recipient's language; logged.
+
+    ``mail=False`` only for the demo loader (the decisions are marked sent, no mail leaves).
+    """
     at = at or timezone.now()
     pending = list(
         Decision.objects.select_for_update()
@@ -1114,7 +1122,7 @@ def decisions_send(*, call: Call, actor, url: str = "", at: dt.datetime | None =
                 "email", flat=True
             )
         )
-        for to in dict.fromkeys(r for r in recipients if r):
+        for to in dict.fromkeys(r for r in recipients if r and mail):
             send_email_on_commit(
                 to=to,
                 template="reviews/email/decision",
