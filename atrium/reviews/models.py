@@ -213,7 +213,7 @@ class Submission(models.Model):
         related_name="submissions",
     )
     submitter = models.ForeignKey(
-        Person, verbose_name=_("submitter"), on_delete=models.PROTECT, related_name="submissions"
+        Person, verbose_name=_("submitter"), on_delete=models.CASCADE, related_name="submissions"
     )
     title = models.CharField(_("title"), max_length=300)
     abstract = models.TextField(_("abstract"), blank=True)
