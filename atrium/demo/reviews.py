@@ -227,7 +227,7 @@ def _talk_call(conference: Conference, rng: random.Random) -> dict[str, int]:
         track = tracks[i % len(tracks)]
         topic = rng.choice(TOPICS[track.slug])
         title = rng.choice(TALK_PATTERNS).format(
-            topic=topic.capitalize() if rng.random() < 0.5 else topic,
+            topic=topic,
             city=person.organisation.city or "our city",
             org=person.organisation.short_name or person.organisation.name,
         )

@@ -258,17 +258,17 @@ class ReviewerInviteForm(forms.Form):
 
 
 class ExpertiseForm(forms.Form):
-    sectors = forms.ModelMultipleChoiceField(
-        label=_("Sectors"),
-        queryset=Sector.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     topics = forms.CharField(
         label=_("Topics"),
         required=False,
         max_length=500,
         help_text=_("Comma-separated, e.g. biomedicine, incubation."),
+    )
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("Sectors"),
+        queryset=Sector.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
