@@ -283,6 +283,25 @@ class Submission(models.Model):
         return deadline
 
     @property
+    def money_raised_i18n(self) -> str:
+        """The money raised in words of the page's language: 2 billion / 20亿."""
+        from atrium.core.i18n import is_chinese
+
+        amount = self.money_raised_cny
+        if amount is None:
+            return ""
+        amount = float(amount)
+        if is_chinese():
+            if amount >= 1e8:
+                return f"{amount / 1e8:.4g}亿元"
+            return f"{amount / 1e4:.4g}万元" if amount >= 1e4 else f"{amount:.0f}元"
+        if amount >= 1e9:
+            return _("%(n)s billion yuan") % {"n": f"{amount / 1e9:.3g}"}
+        if amount >= 1e6:
+            return _("%(n)s million yuan") % {"n": f"{amount / 1e6:.3g}"}
+        return _("%(n)s yuan") % {"n": f"{amount:.0f}"}
+
+    @property
     def is_reviewable(self) -> bool:
         return self.status not in (self.Status.DRAFT, self.Status.WITHDRAWN)
 

@@ -41,3 +41,17 @@ def test_figures_by_hand():
 def test_weighted_total_counts_only_the_counted_criteria():
     assert weighted_total({"a": 5, "b": 2, "shown": 1}, [("a", 2), ("b", 1)]) == pytest.approx(4.0)
     assert weighted_total({}, [("a", 1)]) is None
+
+
+def test_money_raised_in_words_of_each_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from atrium.reviews.models import Submission
+
+    dart = Submission(money_raised_cny=Decimal("1980000000"))
+    assert dart.money_raised_i18n == "1.98 billion yuan"
+    with translation.override("zh-hans"):
+        assert dart.money_raised_i18n == "19.8亿元"
+    assert Submission(money_raised_cny=Decimal("91000000")).money_raised_i18n == "91 million yuan"
