@@ -216,6 +216,23 @@ def reviewer_assignments(reviewer: Reviewer) -> list[Assignment]:
     return rows
 
 
+def biddable_submissions(reviewer: Reviewer) -> list[Submission]:
+    """The call's submitted entries the reviewer may bid on: every one without a found conflict
+    (a bid of "conflict" or a declared one stays listed, so that it can be seen and changed)."""
+    subs = list(
+        Submission.objects.filter(call=reviewer.call, status=Submission.Status.SUBMITTED)
+        .select_related("track", "submitter")
+        .order_by("id")
+    )
+    found = call_conflicts(reviewer.call, reviewers=[reviewer], submissions=subs)
+    own = {"bid", "declared"}
+    return [
+        s
+        for s in subs
+        if (reviewer.pk, s.pk) not in found or set(found[(reviewer.pk, s.pk)].reasons) <= own
+    ]
+
+
 # --- the organiser's page ----------------------------------------------------------------
 
 

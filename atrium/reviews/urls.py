@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path(CALL + "submissions/<int:pk>/co-authors/", views.coauthor_invite, name="coauthor-invite"),
     path(CALL + "review/", views.review_home, name="review-home"),
+    path(CALL + "review/bids/", views.review_bids, name="review-bids"),
     path(CALL + "review/<int:pk>/", views.review, name="review"),
     path(ORG, views.organiser_calls, name="organiser-calls"),
     path(ORG_CALL, views.organiser_call, name="organiser-call"),

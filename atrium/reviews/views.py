@@ -42,6 +42,7 @@ from atrium.reviews.forms import (
 from atrium.reviews.models import (
     Assignment,
     AssignmentRun,
+    Bid,
     Call,
     Criterion,
     Decision,
@@ -378,6 +379,45 @@ def review_home(request, slug, call_slug):
         conference,
         "reviews/review_home.html",
         {"call": the_call, "reviewer": reviewer, "rows": rows, "done": done, "form": form},
+        private=True,
+    )
+
+
+@login_required
+def review_bids(request, slug, call_slug):
+    """Bid on the call's submissions (eager, willing, not willing, conflict).
+
+    Submissions the reviewer has a conflict with found by the rules are not listed at all.
+    """
+    conference = get_object_or_404(Conference, slug=slug)
+    the_call = _call(conference, call_slug)
+    reviewer = selectors.reviewer_for(user=request.user, call=the_call)
+    if reviewer is None:
+        raise Http404
+    subs = selectors.biddable_submissions(reviewer)
+    bids = dict(Bid.objects.filter(reviewer=reviewer).values_list("submission_id", "level"))
+    if request.method == "POST":
+        changed = 0
+        for sub in subs:
+            level = request.POST.get(f"bid_{sub.pk}", "")
+            if level and level != bids.get(sub.pk):
+                try:
+                    services.bid_set(
+                        reviewer=reviewer, submission=sub, level=level, actor=request.user
+                    )
+                    changed += 1
+                except ValidationError as error:
+                    for message in error.messages:
+                        messages.error(request, message)
+        messages.success(request, _("%(count)s bids saved.") % {"count": changed})
+        return redirect("reviews:review-bids", slug=slug, call_slug=call_slug)
+    for sub in subs:
+        sub.bid = bids.get(sub.pk, "")
+    return render_in_conference_time(
+        request,
+        conference,
+        "reviews/review_bids.html",
+        {"call": the_call, "submissions": subs, "levels": Bid.Level.choices},
         private=True,
     )
 

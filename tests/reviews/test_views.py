@@ -225,3 +225,41 @@ def test_me_page_shows_the_submission_status(client, world):
     client.force_login(world["users"]["submitter"])
     page = client.get("/me/").content.decode()
     assert sub.title in page and "My submissions to calls" in page
+
+
+def test_reviewer_bids_and_never_sees_a_found_conflict(client, world):
+    call = world["call"]
+    slug = call.conference.slug
+    url = reverse("reviews:review-bids", args=[slug, call.slug])
+    sub = world["submission"]
+    client.force_login(world["users"]["conflicted"])
+    assert sub.title not in client.get(url).content.decode()
+    client.force_login(world["users"]["unassigned"])
+    assert sub.title in client.get(url).content.decode()
+    client.post(url, {f"bid_{sub.pk}": "eager"})
+    from atrium.reviews.models import Bid
+
+    assert Bid.objects.get(submission=sub).level == "eager"
+    client.post(url, {f"bid_{sub.pk}": "conflict"})
+    assert Bid.objects.get(submission=sub).level == "conflict"
+    assert sub.title in client.get(url).content.decode()  # still listed, to change it back
+
+
+def test_organiser_assigns_by_hand_but_never_a_conflict(client, world):
+    call = world["call"]
+    client.force_login(world["users"]["organiser"])
+    url = urls(world)["assignment"]
+    conflicted = world["reviewers"]["conflicted"]
+    Assignment.objects.filter(reviewer=conflicted).delete()
+    response = client.post(
+        url,
+        {"action": "add", "reviewer": conflicted.pk, "submission": world["submission"].pk},
+        follow=True,
+    )
+    assert "conflict of interest" in response.content.decode()
+    assert not Assignment.objects.filter(reviewer=conflicted).exists()
+    unassigned = call.reviewers.get(user=world["users"]["unassigned"])
+    client.post(
+        url, {"action": "add", "reviewer": unassigned.pk, "submission": world["submission"].pk}
+    )
+    assert Assignment.objects.get(reviewer=unassigned).locked
