@@ -197,22 +197,60 @@ def find_conflicts(
     declared: Iterable[tuple[int, int]] = (),
     bid_conflicts: Iterable[tuple[int, int]] = (),
 ) -> dict[tuple[int, int], Conflict]:
-    """Every conflicted (reviewer id, submission id) pair of a call, with its reasons."""
+    """Every conflicted (reviewer id, submission id) pair of a call, with its reasons.
+
+    Submissions are indexed by person, organisation, e-mail domain and country, so each
+    reviewer meets only the submissions it may conflict with: the cost grows with the
+    conflicts, not with reviewers × submissions.
+    """
     tree = _Tree(parents)
     declared = set(declared)
     bid_conflicts = set(bid_conflicts)
-    found: dict[tuple[int, int], Conflict] = {}
-    for submission in submissions:
-        for rid, party in reviewers.items():
-            key = (rid, submission.id)
+    submissions = {s.id: s for s in submissions}
+    by_person: dict[int, set[int]] = {}
+    by_org: dict[int, set[int]] = {}
+    by_domain: dict[str, set[int]] = {}
+    by_country: dict[str, set[int]] = {}
+    for s in submissions.values():
+        orgs = {s.organisation_id} if s.organisation_id is not None else set()
+        for p in (s.submitter, *s.coauthors):
+            if p.person_id is not None:
+                by_person.setdefault(p.person_id, set()).add(s.id)
+            if p.organisation_id is not None:
+                orgs.add(p.organisation_id)
+            if domain := email_domain(p.email):
+                by_domain.setdefault(domain, set()).add(s.id)
+            if same_country and p.country:
+                by_country.setdefault(p.country, set()).add(s.id)
+        for org in orgs:
+            by_org.setdefault(org, set()).add(s.id)
+    candidates: dict[int, set[int]] = {}
+    for rid, sid in declared | bid_conflicts:
+        if rid in reviewers and sid in submissions:
+            candidates.setdefault(rid, set()).add(sid)
+    for rid, party in reviewers.items():
+        found = candidates.setdefault(rid, set())
+        if party.person_id is not None:
+            found |= by_person.get(party.person_id, set())
+        if party.organisation_id is not None:
+            for org in tree.family(party.organisation_id):
+                found |= by_org.get(org, set())
+        if domain := email_domain(party.email):
+            found |= by_domain.get(domain, set())
+        if same_country and party.country:
+            found |= by_country.get(party.country, set())
+    result: dict[tuple[int, int], Conflict] = {}
+    for rid, sids in candidates.items():
+        for sid in sids:
+            key = (rid, sid)
             reasons = pair_reasons(
-                party,
-                submission,
+                reviewers[rid],
+                submissions[sid],
                 tree=tree,
                 same_country=same_country,
                 declared=key in declared,
                 bid_conflict=key in bid_conflicts,
             )
             if reasons:
-                found[key] = Conflict(rid, submission.id, reasons)
-    return found
+                result[key] = Conflict(rid, sid, reasons)
+    return result
