@@ -57,7 +57,7 @@ TOPICS = {
 TALK_PATTERNS = [
     "{topic} in science parks: lessons from {city}",
     "How {city} grows {topic} companies",
-    "From lab to market: {topic} at {org}",
+    "From lab to market: {topic} in our park",
     "Measuring the impact of {topic} programmes",
     "Cross-border cooperation on {topic}",
 ]
@@ -237,7 +237,8 @@ def _talk_call(conference: Conference, rng: random.Random) -> dict[str, int]:
             person=person,
             data={
                 "title": title,
-                "abstract": f"What {person.organisation.name} learnt about {topic}, with figures.",
+                # an anonymised call: the text names no organisation
+                "abstract": f"What our park learnt about {topic}, with figures and a case.",
                 "track": track,
                 "session_kind": "parallel_forum",
                 "duration_minutes": 20,

@@ -615,6 +615,15 @@ class Decision(models.Model):
         blank=True,
         related_name="+",
     )
+    edition = models.ForeignKey(
+        Conference,
+        verbose_name=_("chosen to host"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chosen_bids",
+        help_text=_("For host bids: the future edition this bid was chosen for."),
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

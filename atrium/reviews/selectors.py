@@ -162,10 +162,12 @@ def pair_conflict(reviewer: Reviewer, submission: Submission) -> tuple[str, ...]
 
 
 def reviewer_may_review(reviewer: Reviewer | None, submission: Submission) -> bool:
-    """Assigned, and no conflict: the only way a reviewer sees a submission."""
+    """Assigned (and published), and no conflict: the only way a reviewer sees a submission."""
     if reviewer is None or reviewer.call_id != submission.call_id:
         return False
-    if not Assignment.objects.filter(reviewer=reviewer, submission=submission).exists():
+    if not Assignment.objects.filter(
+        reviewer=reviewer, submission=submission, published=True
+    ).exists():
         return False
     return not pair_conflict(reviewer, submission)
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from atrium.core.audit import log_action
 from atrium.core.mail import send_email_on_commit
 from atrium.core.uploads import check_upload_size
-from atrium.events.models import ConferenceRole, Session, SessionRole, Talk
+from atrium.events.models import Conference, ConferenceRole, Session, SessionRole, Talk
 from atrium.network.models import Person
 from atrium.reviews import assign
 from atrium.reviews.models import (
@@ -1103,7 +1103,7 @@ def decisions_send(
     """
     at = at or timezone.now()
     pending = list(
-        Decision.objects.select_for_update()
+        Decision.objects.select_for_update(of=("self",))
         .filter(submission__call=call, status=Decision.Status.PENDING)
         .select_related("submission__submitter__user", "track")
     )
@@ -1203,6 +1203,29 @@ def talk_from_submission(
         data={"talk": talk.pk, "session": session.pk},
     )
     return talk
+
+
+@transaction.atomic
+def bid_choose(*, submission: Submission, edition: Conference, actor) -> Decision:
+    """Record an accepted host bid on the future edition it was chosen for."""
+    submission = _lock_submission(submission)
+    decision = Decision.objects.filter(submission=submission).first()
+    if submission.call.kind != Call.Kind.BIDS or decision is None or not decision.is_acceptance:
+        raise ValidationError(_("Only an accepted host bid can be recorded on an edition."))
+    if edition.pk == submission.call.conference_id or edition.start_date <= (
+        submission.call.conference.start_date
+    ):
+        raise ValidationError({"edition": _("Choose a later edition.")})
+    decision.edition = edition
+    decision.save(update_fields=["edition", "updated"])
+    log_action(
+        actor=actor,
+        action="reviews.bid_chosen",
+        obj=submission,
+        conference=edition,
+        data={"from_edition": submission.call.conference_id},
+    )
+    return decision
 
 
 @transaction.atomic

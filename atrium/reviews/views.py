@@ -241,6 +241,13 @@ def _organiser_submission_context(the_call: Call, sub: Submission) -> dict:
         ),
         "extension_form": ExtensionForm(),
         "talk_form": TalkForm(),
+        "later_editions": list(
+            Conference.objects.filter(start_date__gt=the_call.conference.start_date).order_by(
+                "start_date"
+            )
+        )
+        if the_call.kind == Call.Kind.BIDS
+        else [],
     }
 
 
@@ -785,6 +792,10 @@ def organiser_submission_action(request, conference, call_slug, pk):
                     submission=sub, until=form.cleaned_data["until"], actor=request.user
                 )
                 messages.success(request, _("The deadline of this submission is extended."))
+        elif action == "choose":
+            edition = get_object_or_404(Conference, pk=request.POST.get("edition"))
+            services.bid_choose(submission=sub, edition=edition, actor=request.user)
+            messages.success(request, _("The bid is recorded on the edition."))
         elif action == "talk":
             form = TalkForm(request.POST)
             if form.is_valid():

@@ -448,3 +448,36 @@ def test_other_track_needs_a_track_of_the_call():
             submission=sub, outcome="accept_other_track", track=other.tracks.first(), actor=None
         )
     assert OrganisationFactory  # the factory module is importable for the demo tests
+
+
+def test_a_chosen_bid_is_recorded_on_the_future_edition():
+    from tests.factories import ConferenceFactory
+
+    call = make_call(kind=Call.Kind.BIDS, slug="bids", reviewing=True)
+    person = make_person()
+    bid = services.submission_save(
+        call=call,
+        person=person,
+        answers={"audience": "x"},
+        actor=None,
+        at=call.opens_at + dt.timedelta(hours=1),
+        data={
+            "title": "Barcelona",
+            "city": "Barcelona",
+            "venue": "CCIB",
+            "supporting_government": "Generalitat",
+            "proposed_start": dt.date(2028, 9, 1),
+            "proposed_end": dt.date(2028, 9, 4),
+        },
+    )
+    services.submission_submit(
+        submission=bid, person=person, actor=None, at=call.opens_at + dt.timedelta(hours=1)
+    )
+    future = ConferenceFactory(start_date=dt.date(2028, 9, 1), end_date=dt.date(2028, 9, 4))
+    with pytest.raises(ValidationError, match="accepted host bid"):
+        services.bid_choose(submission=bid, edition=future, actor=None)
+    services.decision_set(submission=bid, outcome="accept", actor=None)
+    with pytest.raises(ValidationError):
+        services.bid_choose(submission=bid, edition=call.conference, actor=None)
+    decision = services.bid_choose(submission=bid, edition=future, actor=None)
+    assert list(future.chosen_bids.all()) == [decision]

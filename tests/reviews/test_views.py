@@ -7,11 +7,9 @@ from django.urls import reverse
 
 from atrium.core.models import AuditEntry
 from atrium.reviews.models import Assignment, Review, Submission
+from tests.factories import ConferenceFactory
 
-from .helpers import (
-    make_call,
-    make_person,
-)
+from .helpers import make_call, make_organiser, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +261,42 @@ def test_organiser_assigns_by_hand_but_never_a_conflict(client, world):
         url, {"action": "add", "reviewer": unassigned.pk, "submission": world["submission"].pk}
     )
     assert Assignment.objects.get(reviewer=unassigned).locked
+
+
+def test_organiser_records_a_chosen_bid_on_a_later_edition(client):
+    import datetime as dt
+
+    from atrium.reviews import services
+    from atrium.reviews.models import Decision
+
+    call = make_call(kind="bids", slug="bids", reviewing=True)
+    person = make_person()
+    at = call.opens_at + dt.timedelta(hours=1)
+    bid = services.submission_save(
+        call=call,
+        person=person,
+        answers={"audience": "x"},
+        actor=None,
+        at=at,
+        data={
+            "title": "Seoul",
+            "city": "Seoul",
+            "venue": "COEX",
+            "supporting_government": "Seoul",
+            "proposed_start": dt.date(2028, 9, 1),
+            "proposed_end": dt.date(2028, 9, 3),
+        },
+    )
+    services.submission_submit(submission=bid, person=person, actor=None, at=at)
+    services.decision_set(submission=bid, outcome="accept", actor=None)
+    future = ConferenceFactory(start_date=dt.date(2028, 9, 1), end_date=dt.date(2028, 9, 3))
+    client.force_login(make_organiser(call.conference))
+    page = client.get(reverse("reviews:submission", args=[call.conference.slug, call.slug, bid.pk]))
+    assert future.name in page.content.decode()
+    client.post(
+        reverse(
+            "reviews:organiser-submission-action", args=[call.conference.slug, call.slug, bid.pk]
+        ),
+        {"action": "choose", "edition": future.pk},
+    )
+    assert Decision.objects.get(submission=bid).edition == future
