@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "atrium.webhooks",
     "atrium.matchmaking",
     "atrium.exhibition",
+    "atrium.reviews",
     "atrium.demo",
     "atrium.ops",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("atrium.webhooks.urls")),
     path("", include("atrium.matchmaking.urls")),
     path("", include("atrium.exhibition.urls")),
+    path("", include("atrium.reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -24,7 +24,16 @@ from ninja.renderers import JSONRenderer
 
 from atrium.api.errors import ApiError
 from atrium.api.ratelimit import default_limits
-from atrium.api.routers import b2b, checkin, events, exhibition, me, network, registration
+from atrium.api.routers import (
+    b2b,
+    checkin,
+    events,
+    exhibition,
+    me,
+    network,
+    registration,
+    reviews,
+)
 
 logger = logging.getLogger("atrium.api")
 
@@ -66,6 +75,7 @@ api.add_router("", registration.router)
 api.add_router("", checkin.router)
 api.add_router("", b2b.router)
 api.add_router("", exhibition.router)
+api.add_router("", reviews.router)
 
 
 def error_response(request, error: ApiError):

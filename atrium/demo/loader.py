@@ -35,6 +35,7 @@ from atrium.demo.exhibition import ensure_beijing_exhibition, ensure_nairobi_exh
 from atrium.demo.matchmaking import ensure_matchmaking_demo
 from atrium.demo.papers import ensure_papers_demo
 from atrium.demo.registration import ensure_registration_demo
+from atrium.demo.reviews import ensure_reviews_demo
 from atrium.demo.visas import ensure_visa_demo
 from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
 from atrium.network.models import Organisation, Person, Sector
@@ -999,6 +1000,8 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
                     created[f"beijing_{what}"] = n
                 for what, n in ensure_beijing_exhibition(conference, seed=seed).items():
                     created[f"beijing_exhibition_{what}"] = n
+                for what, n in ensure_reviews_demo(conference, seed=seed).items():
+                    created[f"beijing_{what}"] = n
             else:
                 for what, n in ensure_nairobi_exhibition(conference, seed=seed).items():
                     created[f"nairobi_exhibition_{what}"] = n
