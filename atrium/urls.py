@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("atrium.api.token_urls")),
     path("", include("atrium.webhooks.urls")),
     path("", include("atrium.matchmaking.urls")),
+    path("", include("atrium.insight.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
