@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
+from atrium.demo.insight import spread_registration_dates
 from atrium.demo.matchmaking import ensure_matchmaking_demo
 from atrium.demo.papers import ensure_papers_demo
 from atrium.demo.registration import ensure_registration_demo
@@ -982,6 +983,8 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
                     created[f"beijing_{what}"] = n
                 for what, n in ensure_visa_demo(conference).items():
                     created[f"beijing_{what}"] = n
+            # Registrations over the months before the opening day (the insight page).
+            spread_registration_dates(conference, seed=seed)
     counts = demo_counts()
     counts["created"] = created
     counts["seconds"] = round(time.perf_counter() - started, 2)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDay, TruncHour, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -50,7 +50,7 @@ from atrium.registration.models import (
 from atrium.visas.models import VisaLetterRequest
 from atrium.webhooks.models import Delivery
 
-PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+PERIODS = ("day", "week", "month")
 SPLITS = ("", "type", "status")
 #: An unpaid order is past due this many days after it was made (unless the policy says).
 PAYMENT_DUE_DAYS = 14
@@ -128,25 +128,54 @@ class OverTime:
         ]
 
 
-def registrations_over_time(
-    conference: Conference, *, period: str = "day", split: str = ""
-) -> OverTime:
-    """Registrations made per day, week or month (the edition's time zone), cumulated, and
-    split by type or status. Two queries."""
-    period = period if period in PERIODS else "day"
-    split = split if split in SPLITS else ""
-    tz = conference.tz
+def daily_registrations(conference: Conference) -> dict[dt.date, dict[tuple, int]]:
+    """Registrations per day of the edition's time zone, by (type id, status). One query."""
     rows = (
         Registration.objects.filter(conference=conference)
-        .annotate(bucket=PERIODS[period]("created", tzinfo=tz))
-        .values_list("bucket", "type_id", "status")
+        .annotate(day=TruncDay("created", tzinfo=conference.tz))
+        .values_list("day", "type_id", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
     counts: dict[dt.date, dict[tuple, int]] = defaultdict(dict)
-    for bucket, type_id, status, n in rows:
-        day = _local_date(bucket, tz)
-        counts[day][(type_id, status)] = counts[day].get((type_id, status), 0) + n
+    for day, type_id, status, n in rows:
+        local = _local_date(day, conference.tz)
+        counts[local][(type_id, status)] = counts[local].get((type_id, status), 0) + n
+    return counts
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    """The first day of ``day``'s week (Monday) or month; the day itself for days."""
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def registrations_over_time(
+    conference: Conference,
+    *,
+    period: str = "day",
+    split: str = "",
+    daily: dict[dt.date, dict[tuple, int]] | None = None,
+) -> OverTime:
+    """Registrations made per day, week (from Monday) or month, in the edition's time zone,
+    cumulated, and split by type or status.
+
+    The days come from SQL (``TruncDay`` in the edition's zone, ``daily_registrations``,
+    which the page shares with the comparison); weeks and months are sums of those days.
+    Two queries (the days, the types).
+    """
+    period = period if period in PERIODS else "day"
+    split = split if split in SPLITS else ""
+    if daily is None:
+        daily = daily_registrations(conference)
+    counts: dict[dt.date, dict[tuple, int]] = defaultdict(dict)
+    for day, by_key in daily.items():
+        bucket = counts[period_start(day, period)]
+        for key, n in by_key.items():
+            bucket[key] = bucket.get(key, 0) + n
     buckets: list[dt.date] = []
     if counts:
         day, last = min(counts), max(counts)
@@ -239,28 +268,58 @@ class Comparison:
         return [row for row in self.rows if row[0] % 7 == 0]
 
 
-def _daily_counts(conference: Conference) -> dict[int, int]:
-    """Registrations per day before the opening day (0 the opening day, negative after)."""
-    rows = (
-        Registration.objects.filter(conference=conference)
-        .annotate(day=TruncDay("created", tzinfo=conference.tz))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def _days_before(conference: Conference, daily: dict[dt.date, dict[tuple, int]]):
     counts: dict[int, int] = defaultdict(int)
-    for day, n in rows:
-        counts[(conference.start_date - _local_date(day, conference.tz)).days] += n
+    for day, by_key in daily.items():
+        counts[(conference.start_date - day).days] += sum(by_key.values())
     return counts
 
 
-def edition_comparison(conference: Conference, *, now=None) -> Comparison:
+def _past_edition_days(conference: Conference) -> dict[int, int]:
+    """Registrations per day before the opening day of an edition that is over.
+
+    Its registrations no longer change, so the day counts are kept in the cache under a
+    key made of the rows' count, last id and first and last moments (one quick query):
+    a registration added, removed or moved makes a new key.
+    """
+    from django.core.cache import cache
+    from django.db.models import Max, Min
+
+    stamp = Registration.objects.filter(conference=conference).aggregate(
+        n=Count("pk"), last=Max("pk"), first_at=Min("created"), last_at=Max("created")
+    )
+    key = "insight:days:{}:{}:{}:{}:{}".format(
+        conference.pk,
+        stamp["n"],
+        stamp["last"],
+        stamp["first_at"].timestamp() if stamp["first_at"] else "",
+        stamp["last_at"].timestamp() if stamp["last_at"] else "",
+    )
+    counts = cache.get(key)
+    if counts is None:
+        counts = dict(_days_before(conference, daily_registrations(conference)))
+        cache.set(key, counts, 24 * 3600)
+    return counts
+
+
+def edition_comparison(
+    conference: Conference,
+    *,
+    now=None,
+    daily: dict[dt.date, dict[tuple, int]] | None = None,
+) -> Comparison:
     """Cumulative registrations of this edition and of the previous one, aligned on the days
-    before each opening day. Three queries."""
+    before each opening day. Three queries (two when ``daily`` is given; the previous
+    edition's days come from the cache while its registrations stay the same)."""
     now = now or timezone.now()
     previous = previous_edition(conference)
-    mine = _daily_counts(conference)
-    theirs = _daily_counts(previous) if previous else {}
+    mine = _days_before(conference, daily_registrations(conference) if daily is None else daily)
+    if previous is None:
+        theirs: dict[int, int] = {}
+    elif previous.end_date < timezone.localtime(now, previous.tz).date():
+        theirs = _past_edition_days(previous)
+    else:
+        theirs = _days_before(previous, daily_registrations(previous))
     today_before = (conference.start_date - timezone.localtime(now, conference.tz).date()).days
     keys = set(mine) | set(theirs)
     if not keys:
@@ -340,9 +399,10 @@ def country_counts(conference: Conference) -> Countries:
         .order_by()
     )
     checked = dict(
-        CheckIn.objects.filter(conference=conference)
-        .values_list("registration__person__country")
-        .annotate(n=Count("registration", distinct=True))
+        Registration.objects.filter(conference=conference)
+        .filter(Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
+        .values_list("person__country")
+        .annotate(n=Count("pk"))
         .order_by()
     )
     rows = []
@@ -422,6 +482,20 @@ class Live:
         return self.hours[min(used) : max(used) + 1]
 
 
+def _hour_bounds(day: dt.date, tz) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """(local hour, start, end) of each hour of ``day`` in ``tz``, as UTC moments; a day
+    with a clock change has 23 or 25 of them (an hour may come twice)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+    bounds = []
+    moment = start
+    while moment < end:
+        following = moment + dt.timedelta(hours=1)
+        bounds.append((moment.astimezone(tz).hour, moment, min(following, end)))
+        moment = following
+    return bounds
+
+
 def checkins_live(conference: Conference, *, day: dt.date | None = None, now=None) -> Live:
     """People in on ``day`` (default today, the edition's time zone): in all, per hour, per
     point (the entrance or a session's point); and the show rate per type. Four queries."""
@@ -431,14 +505,18 @@ def checkins_live(conference: Conference, *, day: dt.date | None = None, now=Non
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     today = CheckIn.objects.filter(conference=conference, created__gte=start, created__lt=end)
     totals = today.aggregate(people=Count("registration", distinct=True), scans=Count("pk"))
-    per_hour = dict.fromkeys(range(24), 0)
-    for hour, people in (
-        today.annotate(hour=TruncHour("created", tzinfo=tz))
-        .values_list("hour")
-        .annotate(n=Count("registration", distinct=True))
-        .order_by()
-    ):
-        per_hour[hour.astimezone(tz).hour] += people
+    # One filtered count per hour of the day (its bounds worked out in the edition's zone):
+    # plain comparisons, as quick as an index scan on any database.
+    hours = _hour_bounds(day, tz)
+    per_hour_counts = today.aggregate(
+        **{
+            f"h{i}": Count("registration", distinct=True, filter=Q(created__gte=a, created__lt=b))
+            for i, (_hour, a, b) in enumerate(hours)
+        }
+    )
+    per_hour: dict[int, int] = {}
+    for i, (hour, _a, _b) in enumerate(hours):
+        per_hour[hour] = per_hour.get(hour, 0) + per_hour_counts[f"h{i}"]
     points = []
     for session_id, title, title_zh, people in (
         today.values_list("session_id", "session__title", "session__title_zh")
@@ -621,16 +699,16 @@ def session_fill(conference: Conference, *, now=None) -> list[SessionFill]:
         .values_list("pk", "title", "title_zh", "start", "seats", "taken", "waiting")
         .order_by("start", "pk")
     )
-    boarded_at = CheckIn.objects.filter(
-        registration=OuterRef("registration"), session=OuterRef("session")
-    )
+    # People checked in at a session's point who hold a confirmed seat on it.
     boarded = dict(
-        SeatBooking.objects.filter(
-            session__conference=conference, status=SeatBooking.Status.CONFIRMED
+        CheckIn.objects.filter(
+            conference=conference,
+            session__isnull=False,
+            registration__bookings__session=F("session"),
+            registration__bookings__status=SeatBooking.Status.CONFIRMED,
         )
-        .annotate(boarded=Exists(boarded_at))
         .values_list("session_id")
-        .annotate(n=Count("pk", filter=Q(boarded=True)))
+        .annotate(n=Count("registration", distinct=True))
         .order_by()
     )
     chinese = is_chinese()

@@ -45,8 +45,8 @@ def _render(request, conference, template, context, *, status=200):
 # --- context builders ------------------------------------------------------------------------
 
 
-def _over_time_context(conference: Conference, *, period: str, split: str) -> dict:
-    data = selectors.registrations_over_time(conference, period=period, split=split)
+def _over_time_context(conference: Conference, *, period: str, split: str, daily=None) -> dict:
+    data = selectors.registrations_over_time(conference, period=period, split=split, daily=daily)
     series = [charts.Series(line.name, line.values) for line in data.lines]
     labels = data.labels
     return {
@@ -78,8 +78,8 @@ def _period_name(period: str) -> str:
     return {"day": _("day"), "week": _("week"), "month": _("month")}.get(period, period)
 
 
-def _comparison_context(conference: Conference) -> dict:
-    comparison = selectors.edition_comparison(conference)
+def _comparison_context(conference: Conference, daily=None) -> dict:
+    comparison = selectors.edition_comparison(conference, daily=daily)
     series = [charts.Series(str(conference.name_i18n), comparison.this)]
     if comparison.previous:
         series.append(charts.Series(str(comparison.previous.name_i18n), comparison.before))
@@ -109,6 +109,7 @@ def _countries_context(conference: Conference) -> dict:
     return {
         "countries": data,
         "has_map": bool(worldmap.world_shapes()),
+        "map_shapes": worldmap.map_shapes_svg(),
         "registrations_map": worldmap.map_svg(
             map_id="map-registrations",
             title=_("Registrations by country"),
@@ -160,9 +161,10 @@ def _checkins_context(conference: Conference, day: dt.date | None) -> dict:
 
 def _page_context(conference: Conference, request) -> dict:
     view = ViewForm(request.GET or None).values()
+    daily = selectors.daily_registrations(conference)  # shared by the two time charts
     context = {
-        **_over_time_context(conference, period=view["period"], split=view["split"]),
-        **_comparison_context(conference),
+        **_over_time_context(conference, period=view["period"], split=view["split"], daily=daily),
+        **_comparison_context(conference, daily=daily),
         **_countries_context(conference),
         **_checkins_context(conference, view["day"]),
         "money": selectors.money_by_currency(conference),

@@ -146,6 +146,30 @@ def world_shapes() -> tuple[Shape, ...]:
     return _shapes_of(str(atlas_path()))
 
 
+def map_shapes_svg() -> SafeString:
+    """Every country's outline, once per page, as ``<path id="wm-XX">`` in a hidden SVG's
+    ``<defs>``: the maps draw them with ``<use>``, so two maps cost one set of outlines."""
+    return _shapes_svg(str(atlas_path()))
+
+
+def _shape_id(index: int, shape: Shape) -> str:
+    return f"wm-{shape.code or index}"
+
+
+@cache
+def _shapes_svg(path: str) -> SafeString:
+    shapes = _shapes_of(path)
+    if not shapes:
+        return mark_safe("")  # noqa: S308 - nothing to escape
+    paths = "".join(
+        f'<path id="{_shape_id(i, shape)}" d="{shape.path}"/>' for i, shape in enumerate(shapes)
+    )
+    return mark_safe(  # noqa: S308 - ids and path data are made here of letters and digits
+        '<svg class="world-map-shapes" width="0" height="0" aria-hidden="true" '
+        f'focusable="false" xmlns="http://www.w3.org/2000/svg"><defs>{paths}</defs></svg>'
+    )
+
+
 def map_svg(
     *,
     map_id: str,
@@ -153,7 +177,8 @@ def map_svg(
     values: dict[str, tuple[int, int, str]],
     link: str = "",
 ) -> SafeString:
-    """The world as SVG, each country in its colour class (``map-c0`` … ``map-c5``).
+    """The world as SVG, each country in its colour class (``map-c0`` … ``map-c5``), drawn
+    from the outlines of ``map_shapes_svg()`` (which the page includes once).
 
     ``values``: alpha-2 code → (figure, class, name in the page's language). A country
     with a figure links to ``link`` with ``{code}`` filled in (for a mouse or a finger);
@@ -174,21 +199,22 @@ def map_svg(
             title,
         )
     ]
-    for shape in shapes:
+    for index, shape in enumerate(shapes):
         figure, klass, name = values.get(shape.code, (0, 0, ""))
+        ref = _shape_id(index, shape)
         if figure and link:
             parts.append(
                 format_html(
-                    '<a href="{}" tabindex="-1"><path class="map-c{}" d="{}">'
-                    "<title>{}: {}</title></path></a>",
+                    '<a href="{}" tabindex="-1"><use href="#{}" class="map-c{}">'
+                    "<title>{}: {}</title></use></a>",
                     link.replace("{code}", shape.code),
+                    ref,
                     klass,
-                    shape.path,
                     name,
                     figure,
                 )
             )
         else:
-            parts.append(format_html('<path class="map-c0" d="{}"/>', shape.path))
+            parts.append(f'<use href="#{ref}" class="map-c0"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every part escaped by format_html

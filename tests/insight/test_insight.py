@@ -134,7 +134,8 @@ def test_countries_add_up_and_link_to_the_registrations(client, edition, organis
     assert f'href="{link}"' in html
     # Both maps are drawn (the npm package is installed) with China in the darkest class.
     assert html.count('class="world-map"') == 2
-    assert f'<a href="{link}" tabindex="-1"><path class="map-c5"' in html
+    assert f'<a href="{link}" tabindex="-1"><use href="#wm-CN" class="map-c5">' in html
+    assert html.count('<path id="wm-CN"') == 1  # the outlines once, for both maps
 
 
 def test_country_names_are_chinese_on_chinese_pages(client, edition, organiser):
