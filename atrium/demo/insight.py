@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from atrium.checkin.models import CheckIn
 from atrium.events.models import Conference, Session
@@ -37,28 +38,39 @@ COUNTRIES += ["GB", "CA", "MX", "AR", "EG", "NG", "MA", "TR", "SA", "AE", "SG", 
 
 def spread_registration_dates(conference: Conference, *, seed: int, days: int = 180) -> int:
     """Give an edition's registrations made in one go (a demo load) believable dates: over
-    the ``days`` before its opening day, more of them as the opening nears and on weekdays.
+    the ``days`` before its opening day, more of them as the opening nears, fewer at
+    weekends; in the order they were made (a higher id, a later moment). Their orders get
+    the same moments.
 
     Runs only while every registration still has the same date (the load's moment), so a
     second load, or registrations made since, are left alone. Returns the rows changed.
     """
-    registrations = Registration.objects.filter(conference=conference)
-    dates = registrations.dates("created", "day")
-    if len(dates) != 1 or not registrations.exists():
+    registrations = list(Registration.objects.filter(conference=conference).order_by("pk"))
+    if len({r.created.date() for r in registrations}) != 1:
         return 0
     rng = random.Random(f"{seed}-{conference.slug}-dates")
     opening = dt.datetime.combine(conference.start_date, dt.time(9), tzinfo=conference.tz)
-    groups: dict[dt.datetime, list[int]] = {}
-    for pk in registrations.order_by("pk").values_list("pk", flat=True):
-        before = int(days * (1 - rng.random() ** 0.6))
-        moment = opening - dt.timedelta(days=before, hours=rng.randint(0, 10))
+    moments = []
+    for _registration in registrations:
+        before = days * (1 - rng.random() ** 0.6)
+        moment = opening - dt.timedelta(days=before)
         if moment.weekday() >= 5 and rng.random() < 0.6:
             moment -= dt.timedelta(days=moment.weekday() - 4)
-        groups.setdefault(moment.replace(minute=0, second=0, microsecond=0), []).append(pk)
-    for moment, pks in groups.items():
-        Registration.objects.filter(pk__in=pks).update(created=moment)
-        Order.objects.filter(registration_id__in=pks).update(created=moment)
-    return registrations.count()
+        moments.append(moment.replace(microsecond=0))
+    moments.sort()
+    previous = None
+    for registration, moment in zip(registrations, moments, strict=True):
+        # One second apart at least, so that "newest first" keeps the load's order.
+        if previous is not None:
+            moment = max(moment, previous + dt.timedelta(seconds=1))
+        registration.created = previous = moment
+    Registration.objects.bulk_update(registrations, ["created"], batch_size=500)
+    Order.objects.filter(conference=conference).update(
+        created=Subquery(
+            Registration.objects.filter(pk=OuterRef("registration_id")).values("created")[:1]
+        )
+    )
+    return len(registrations)
 
 
 def _conference(slug: str, number: int, start: dt.date) -> Conference:
