@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
 HEIGHT = 260
-LEFT = 44
+LEFT = 52
 RIGHT = 12
 TOP = 12
 BOTTOM = 34
@@ -30,17 +30,17 @@ class Series:
     values: Sequence[float | int | None]
 
 
-def nice_max(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at least ``value`` (at least 1)."""
-    if value <= 1:
-        return 1
+def nice_max(value: float, *, ticks: int = 4) -> int:
+    """The top of the vertical axis: ``ticks`` whole steps of 1, 2, 2.5, 4 or 5 × 10ⁿ
+    reaching ``value`` (counts get whole-number grid lines: 4, 8, 16, 40, 100, 160…)."""
+    need = max(value, 1) / ticks
     magnitude = 1
-    while magnitude * 10 <= value:
+    while True:
+        for step in (1, 2, 2.5, 4, 5):
+            size = step * magnitude
+            if size >= need and size == int(size):
+                return int(size) * ticks
         magnitude *= 10
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude
 
 
 def _f(value: float, digits: int = 1) -> str:
@@ -119,7 +119,7 @@ def column_chart(
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     step = plot_w / max(n, 1)
-    width = max(step * 0.8, 0.5)
+    width = min(max(step * 0.8, 0.5), 48)
     body = _axes(top_value, labels, every=_every(n))
     for i in range(n):
         base = 0.0

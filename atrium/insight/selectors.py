@@ -475,11 +475,13 @@ class Live:
 
     @property
     def busy_hours(self) -> list[tuple[int, int]]:
-        """The hours from the first with a check-in to the last (the chart's columns)."""
+        """The chart's columns: 07:00 to 20:00, widened to the first and last hour with a
+        check-in; none on a day without check-ins."""
         used = [hour for hour, n in self.hours if n]
         if not used:
             return []
-        return self.hours[min(used) : max(used) + 1]
+        first, last = min(min(used), 7), max(max(used), 20)
+        return [(hour, n) for hour, n in self.hours if first <= hour <= last]
 
 
 def _hour_bounds(day: dt.date, tz) -> list[tuple[int, dt.datetime, dt.datetime]]:
