@@ -78,7 +78,8 @@ def main() -> None:
          {"HTTP_HX_REQUEST": "true"}),
         ("check-ins (htmx poll)", base + "checkins/", {"day": "2025-09-16"},
          {"HTTP_HX_REQUEST": "true"}),
-        ("organiser dashboard (with panel)", f"/c/{conference.slug}/organiser/", {}, {}),
+        ("organiser dashboard", f"/c/{conference.slug}/organiser/", {}, {}),
+        ("dashboard's insight panel (htmx)", base + "panel/", {}, {"HTTP_HX_REQUEST": "true"}),
         ("download countries (xlsx)", base + "export/countries/", {"format": "xlsx"}, {}),
     ]  # fmt: skip
     # Wall time, and this process's CPU time (SQLite runs inside it): on a shared machine

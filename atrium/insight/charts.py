@@ -91,7 +91,8 @@ def _axes(top_value: float, labels: Sequence[str], *, every: int) -> list[str]:
     n = len(labels)
     plot_w = WIDTH - LEFT - RIGHT
     for i, label in enumerate(labels):
-        if i % every and i != n - 1:
+        # Every ``every``-th label, and the last one (with room before it).
+        if i != n - 1 and (i % every or n - 1 - i < every):
             continue
         x = LEFT + plot_w * (i + 0.5) / max(n, 1)
         parts.append(

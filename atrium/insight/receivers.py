@@ -7,18 +7,10 @@ from atrium.core.sections import Section
 
 
 def dashboard_panel(*, request, conference) -> Section:
-    """A short summary: this edition against the previous one so far, money per currency,
-    what needs attention; a link to the full insight page."""
-    from atrium.insight import selectors
-
-    comparison = selectors.edition_comparison(conference)
-    return Section(
-        "insight/_dashboard_panel.html",
-        {
-            "comparison": comparison,
-            "attention": selectors.needs_attention(conference),
-        },
-    )
+    """A short summary (registrations so far against the previous edition, what needs
+    attention) with a link to the insight page. The panel loads its figures itself
+    (htmx, ``insight:panel``), so the dashboard runs no query more for it."""
+    return Section("insight/_dashboard_panel.html", {})
 
 
 def connect() -> None:

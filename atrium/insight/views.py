@@ -197,6 +197,17 @@ def over_time(request, conference: Conference):
 
 
 @require_GET
+@organiser_required
+def panel(request, conference: Conference):
+    """The dashboard's insight panel with its figures (loaded by the panel itself)."""
+    context = {
+        "comparison": selectors.edition_comparison(conference),
+        "attention": selectors.needs_attention(conference),
+    }
+    return _render(request, conference, "insight/_panel.html", context)
+
+
+@require_GET
 @checkin_required
 def checkins(request, conference: Conference):
     """The check-in part: a partial for htmx (the page's polling), else a page of its own."""

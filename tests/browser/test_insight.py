@@ -144,3 +144,14 @@ def test_check_in_staff_get_the_check_in_part_on_a_phone(edition, logged_in, lan
     assert no_horizontal_overflow(page)
     assert serious_violations(page) == []
     assert page.csp_errors == []
+
+
+def test_the_dashboard_panel_loads_its_figures(edition, logged_in):
+    page = logged_in(edition["organiser"], "/c/beijing/organiser/")
+    panel = page.locator("#insight-panel")
+    expect(panel.locator('[data-figure="so-far"]')).to_contain_text("7 registrations so far")
+    expect(panel.locator('[data-attention="approval"]')).to_be_visible()
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "insight-dashboard-panel-desktop-en")
+    assert serious_violations(page) == []
+    assert page.csp_errors == []

@@ -298,8 +298,17 @@ def test_the_policy_may_set_another_payment_term(edition, monkeypatch):
 def test_the_dashboard_shows_the_insight_panel(client, edition, organiser):
     client.force_login(organiser)
     html = client.get(reverse("organiser:dashboard", args=["beijing"])).content.decode()
-    assert 'id="insight-panel-title"' in html
-    assert f'href="{page_url(edition["conference"])}"' in html
+    assert 'id="insight-panel"' in html
+    assert f'hx-get="{page_url(edition["conference"], "panel")}"' in html
+    assert f'href="{page_url(edition["conference"])}"' in html  # also without JavaScript
+    response = client.get(page_url(edition["conference"], "panel"), HTTP_HX_REQUEST="true")
+    panel = read_page(response.content.decode())
+    # 7 registrations so far (all made before today); Nairobi had 3 by its opening day.
+    assert panel.figures["so-far"] == (
+        "7 registrations so far; 41st World Conference had 3 at the same number of days "
+        "before its opening day."
+    )
+    assert 'data-attention="approval"' in response.content.decode()
 
 
 def test_nothing_personal_on_the_page(client, edition, organiser):
@@ -369,6 +378,7 @@ def test_check_in_staff_see_the_check_in_part_only(client, edition):
     conference = edition["conference"]
     assert client.get(page_url(conference)).status_code == 403
     assert client.get(page_url(conference, "over-time")).status_code == 403
+    assert client.get(page_url(conference, "panel")).status_code == 403
     assert client.get(page_url(conference, "export", table="countries")).status_code == 403
     response = client.get(page_url(conference, "checkins"), {"day": "2025-09-17"})
     assert response.status_code == 200
@@ -383,7 +393,7 @@ def test_check_in_staff_see_the_check_in_part_only(client, edition):
 
 def test_delegates_and_anonymous_visitors_are_refused(client, edition):
     conference = edition["conference"]
-    for name in ("page", "checkins"):
+    for name in ("page", "checkins", "panel"):
         response = client.get(page_url(conference, name))
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]

@@ -25,6 +25,7 @@ PAGES = [
     ("page", {"period": "week", "split": "type", "day": "2025-09-17"}),
     ("over-time", {"period": "month", "split": "status"}),
     ("checkins", {"day": "2025-09-16"}),
+    ("panel", {}),
 ]
 
 
