@@ -15,6 +15,12 @@ Definitions the page states:
   divided by confirmed registrations, per registration type.
 - *No-show at a session*: a confirmed seat not checked in at that session's point, once
   the session has started.
+
+Length (about 1,000 lines, on purpose): one module holds every read of the page, as the
+issue asks, so that the definitions above and the fixed query budget of the page are
+checked in one place; each part (over time, comparison, countries, check-ins, money,
+seats, B2B, needs attention) is a dataclass and one function, and the parts share the
+day-by-day series and the helpers of time zones and names.
 """
 
 from __future__ import annotations
