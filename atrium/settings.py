@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "atrium.matchmaking",
     "atrium.exhibition",
     "atrium.reviews",
+    "atrium.insight",
     "atrium.demo",
     "atrium.ops",
 ]
@@ -177,6 +178,9 @@ QR_DECODER_DIR = BASE_DIR / "node_modules" / "jsqr" / "dist"
 ATRIUM_CAMERA_SCAN = (QR_DECODER_DIR / "jsQR.js").is_file()
 if ATRIUM_CAMERA_SCAN:
     STATICFILES_DIRS.append(("vendor/jsqr", QR_DECODER_DIR))
+# The world map of the organiser insight page: Natural Earth's countries as TopoJSON (npm
+# `world-atlas`), read on the server and drawn as SVG. Missing: the page shows tables only.
+ATRIUM_WORLD_ATLAS = BASE_DIR / "node_modules" / "world-atlas" / "countries-110m.json"
 STATIC_ROOT = Path(os.environ.get("ATRIUM_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     # Uploads and private files (badge runs, photos, letters, proofs under "private/"):

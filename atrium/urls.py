@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("atrium.matchmaking.urls")),
     path("", include("atrium.exhibition.urls")),
     path("", include("atrium.reviews.urls")),
+    path("", include("atrium.insight.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

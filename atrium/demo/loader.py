@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
 from atrium.demo.exhibition import ensure_beijing_exhibition, ensure_nairobi_exhibition
+from atrium.demo.insight import spread_registration_dates
 from atrium.demo.matchmaking import ensure_matchmaking_demo
 from atrium.demo.papers import ensure_papers_demo
 from atrium.demo.registration import ensure_registration_demo
@@ -1005,6 +1006,8 @@ def load_demo(*, seed: int = 2025, stdout=None) -> dict:
             else:
                 for what, n in ensure_nairobi_exhibition(conference, seed=seed).items():
                     created[f"nairobi_exhibition_{what}"] = n
+            # Registrations over the months before the opening day (the insight page).
+            spread_registration_dates(conference, seed=seed)
     counts = demo_counts()
     counts["created"] = created
     counts["seconds"] = round(time.perf_counter() - started, 2)
