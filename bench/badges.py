@@ -109,7 +109,9 @@ def build_edition(count: int):
         for i, (name, name_zh, country) in enumerate(ORGANISATIONS)
     )
     types = RegistrationType.objects.bulk_create(
-        RegistrationType(conference=conference, code=code, name=code.title(), position=i)
+        RegistrationType(
+            conference=conference, code=code, name=code.title(), position=i, is_free=True
+        )
         for i, code in enumerate(TYPES)
     )
     people = []

@@ -146,7 +146,7 @@ def build_world(*, clients: int, seats: int, capacity: int) -> World:
         seats=seats,
     )
     delegate = RegistrationType.objects.create(
-        conference=conference, code="delegate", name="Delegate", position=1
+        conference=conference, code="delegate", name="Delegate", position=1, is_free=True
     )
     limited = RegistrationType.objects.create(
         conference=conference,

@@ -142,7 +142,7 @@ def build_insight_edition(
     conference = _conference(slug, 9500 + seed % 500, start)
     types = [
         RegistrationType.objects.create(
-            conference=conference, code=f"t{i}", name=f"Type {i}", position=i
+            conference=conference, code=f"t{i}", name=f"Type {i}", position=i, is_free=True
         )
         for i in range(5)
     ]

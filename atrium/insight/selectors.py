@@ -45,6 +45,7 @@ from atrium.core.search import sort_key
 from atrium.events.models import Conference, Session
 from atrium.insight.models import ConversionRate
 from atrium.matchmaking.models import Block, Meeting, MeetingRequest, SchedulerRun
+from atrium.matchmaking.selectors import meeting_held_q
 from atrium.registration.models import (
     Currency,
     Order,
@@ -738,21 +739,6 @@ def session_fill(conference: Conference, *, now=None) -> list[SessionFill]:
 # --- B2B ---------------------------------------------------------------------------------------
 
 
-def _feedback_lookup() -> str | None:
-    """The lookup of a held meeting, if the B2B app records one (meeting feedback is being
-    added beside this app): ``held`` on the meeting, or ``feedback__held``."""
-    names = {f.name: f for f in Meeting._meta.get_fields()}
-    if "held" in names and not names["held"].is_relation:
-        return "held"
-    for name in ("feedback", "feedbacks"):
-        relation = names.get(name)
-        if relation is not None and relation.is_relation:
-            related = {f.name for f in relation.related_model._meta.get_fields()}
-            if "held" in related:
-                return f"{name}__held"
-    return None
-
-
 @dataclass
 class BlockRow:
     block_id: int | None  # None: accepted meetings not placed in a block yet
@@ -787,12 +773,12 @@ def b2b_figures(conference: Conference) -> B2B:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    held_lookup = _feedback_lookup()
+    held_lookup = True  # meeting feedback (matchmaking.Feedback) says which were held
     placed_q = Q(published_at__isnull=False, start__isnull=False)
     aggregates = {"meetings": Count("pk", distinct=True)}
     aggregates["placed"] = Count("pk", filter=placed_q, distinct=True)
     if held_lookup:
-        aggregates["held"] = Count("pk", filter=Q(**{held_lookup: True}), distinct=True)
+        aggregates["held"] = Count("pk", filter=meeting_held_q(), distinct=True)
     per_block = {
         row["block_id"]: row
         for row in Meeting.objects.filter(conference=conference, status=Meeting.Status.ACTIVE)

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -775,6 +775,13 @@ def feedback_by_block(conference: Conference, *, now: datetime | None = None) ->
             row.held += 1
         row.ratings.extend(r for _t, r in rows if r is not None)
     return list(figures.values())
+
+
+def meeting_held_q() -> Q:
+    """A meeting held, in SQL: someone said it took place and nobody said it did not (the
+    rule ``feedback_figures`` counts by)."""
+    said = Feedback.objects.filter(meeting_id=OuterRef("pk"))
+    return Q(Exists(said.filter(took_place=True))) & ~Q(Exists(said.filter(took_place=False)))
 
 
 FEEDBACK_HEADERS = [
