@@ -66,6 +66,33 @@ def form_action(request, *, form, call, done: str, next_url: str, on_error):
     return redirect(next_url)
 
 
+def object_action(
+    request, *, load, show, form, form_name: str, call, done: str, next_url: str, notice: str
+):
+    """One button of an organiser page that acts on one object (approve, refuse, mark paid…).
+
+    ``load()`` fetches the object (404 if it is not there); ``call(obj, cleaned_data)`` is
+    one atomic service call; on success a message and a redirect to ``next_url``; on a
+    refusal the page again (``show(fresh_obj, extra=..., status=400)``) with the form and its
+    errors in place and ``notice`` at the top. ``done`` may name the object's person as
+    ``%(name)s`` (pass it formatted). The organiser pages of registrations and visa letters
+    dispatch every button through here.
+    """
+    obj = load()
+
+    def on_error(bound):
+        return show(load(), extra={form_name: bound, "notices": [notice]}, status=400)
+
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: call(obj, data),
+        done=done,
+        next_url=next_url,
+        on_error=on_error,
+    )
+
+
 def serve_public_media(request, path: str):
     """Debug only: an upload from ``MEDIA_ROOT``, never one under ``private/``.
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from atrium.core import tabular
 from atrium.core.audit import log_action
 from atrium.core.forms import add_service_errors
-from atrium.core.views import form_action, render_in_conference_time
+from atrium.core.views import object_action, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.registration import hooks, seats, selectors, services
@@ -256,24 +256,19 @@ def registration_detail(request, conference: Conference, reference: str):
 def _action(request, conference, reference, *, form_name, form, call, success):
     """Run one service call for the registration; a message and redirect, or the page again."""
     registration = _registration_or_404(conference, reference)
-
-    def on_error(form):
-        fresh = _registration_or_404(conference, reference)
-        notice = _("Nothing was changed: see the message under “Actions”.")
-        return _detail(
-            request, conference, fresh, extra={form_name: form, "notices": [notice]}, status=400
-        )
-
-    return form_action(
+    return object_action(
         request,
+        load=lambda: _registration_or_404(conference, reference),
+        show=lambda fresh, **kwargs: _detail(request, conference, fresh, **kwargs),
         form=form,
-        call=lambda data: call(registration, data),
+        form_name=form_name,
+        call=call,
         done=success % {"name": registration.person.name_i18n},
         next_url=reverse(
             "organiser:registration",
             kwargs={"slug": conference.slug, "reference": registration.key},
         ),
-        on_error=on_error,
+        notice=_("Nothing was changed: see the message under “Actions”."),
     )
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core.audit import history
 from atrium.core.forms import add_service_errors
-from atrium.core.views import form_action, pdf_response, render_in_conference_time
+from atrium.core.views import object_action, pdf_response, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import (
     organiser_required,
@@ -274,26 +274,18 @@ def organiser_visa_detail(request, conference: Conference, pk: int):
 def _action(request, conference, pk, *, form_name, form, call, success):
     """Run one review service on the request; a message and redirect, or the page again."""
     visa_request = _organiser_request(conference, pk)
-
-    def on_error(form):
-        notice = _("Nothing was changed: see the message under “Decision”.")
-        return _detail(
-            request,
-            conference,
-            _organiser_request(conference, pk),
-            extra={form_name: form, "notices": [notice]},
-            status=400,
-        )
-
-    return form_action(
+    return object_action(
         request,
+        load=lambda: _organiser_request(conference, pk),
+        show=lambda fresh, **kwargs: _detail(request, conference, fresh, **kwargs),
         form=form,
-        call=lambda data: call(visa_request, data),
+        form_name=form_name,
+        call=call,
         done=success % {"name": visa_request.registration.person.name_i18n},
         next_url=reverse(
             "visa:organiser-detail", kwargs={"slug": conference.slug, "pk": visa_request.pk}
         ),
-        on_error=on_error,
+        notice=_("Nothing was changed: see the message under “Decision”."),
     )
 
 
