@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from atrium.events.models import Conference
-from atrium.exhibition import services
+from atrium.exhibition import tours as exhibition_tours
 from atrium.exhibition.models import (
     Booth,
     BoothBooking,
@@ -213,7 +213,7 @@ def _tour(conference, name, name_zh, starts_at, party, booths, minutes) -> Tour:
     )
     for i, (booth, m) in enumerate(zip(booths, minutes, strict=True)):
         TourStop.objects.create(tour=tour, booth=booth, minutes=m, order=i + 1)
-    return services.tour_reorder(tour=tour)
+    return exhibition_tours.tour_reorder(tour=tour)
 
 
 def _party(*slugs: str) -> list[dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from atrium.core.pdf import new_document
-from atrium.exhibition import services
+from atrium.exhibition import tours as exhibition_tours
 from atrium.exhibition.models import Tour
 from atrium.network.models import Person
 
@@ -67,8 +67,8 @@ def run_sheet_pdf(tour: Tour) -> bytes:
     for width, header in zip(widths, headers, strict=True):
         pdf.cell(width, 8, header, border=1, fill=True)
     pdf.ln()
-    for item in services.tour_schedule(tour):
-        exhibitor = services.booth_exhibitor(item.stop.booth)
+    for item in exhibition_tours.tour_schedule(tour):
+        exhibitor = exhibition_tours.booth_exhibitor(item.stop.booth)
         host = ""
         name = ""
         if exhibitor is not None:
@@ -90,7 +90,7 @@ def run_sheet_pdf(tour: Tour) -> bytes:
         for width, text in zip(widths, cells, strict=True):
             pdf.cell(width, 8, text[:80], border=1)
         pdf.ln()
-    clashes = services.tour_clashes(tour)
+    clashes = exhibition_tours.tour_clashes(tour)
     if clashes:
         pdf.ln(3)
         pdf.set_font("cjk", size=11)

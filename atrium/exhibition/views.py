@@ -26,6 +26,10 @@ from atrium.core.views import next_url, pdf_response, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.exhibition import forms, runsheet, selectors, services
+from atrium.exhibition import leads as exhibition_leads
+from atrium.exhibition import plan as exhibition_plan
+from atrium.exhibition import staff as exhibition_staff
+from atrium.exhibition import tours as exhibition_tours
 from atrium.exhibition.models import (
     Booth,
     BoothBooking,
@@ -219,8 +223,8 @@ def _portal_context(exhibitor: Exhibitor, access: str) -> dict:
         "free_booths": free,
         "products": list(exhibitor.products.all()),
         "passes": list(exhibitor.passes.exclude(status=StaffPass.Status.REVOKED)),
-        "quota": services.pass_quota(exhibitor),
-        "extra_pass_price": services.extra_pass_price(exhibitor),
+        "quota": exhibition_staff.pass_quota(exhibitor),
+        "extra_pass_price": exhibition_staff.extra_pass_price(exhibitor),
     }
 
 
@@ -365,7 +369,7 @@ def staff_invite(request, exhibitor, access):
         access,
         form_name="staff_form",
         form=form,
-        call=lambda data: services.staff_invite(
+        call=lambda data: exhibition_staff.staff_invite(
             exhibitor=exhibitor,
             join_url=join_url,
             language=translation.get_language(),
@@ -380,7 +384,7 @@ def staff_invite(request, exhibitor, access):
 @exhibitor_required("manage")
 def staff_revoke(request, exhibitor, access, pass_id):
     staff_pass = get_object_or_404(StaffPass, pk=pass_id, exhibitor=exhibitor)
-    services.staff_revoke(staff_pass=staff_pass, actor=request.user)
+    exhibition_staff.staff_revoke(staff_pass=staff_pass, actor=request.user)
     messages.success(request, _("The pass is withdrawn."))
     return redirect("exhibition:portal", slug=exhibitor.conference.slug, pk=exhibitor.pk)
 
@@ -388,14 +392,14 @@ def staff_revoke(request, exhibitor, access, pass_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_join(request, token):
-    staff_pass = services.staff_pass_for_token(token)
+    staff_pass = exhibition_staff.staff_pass_for_token(token)
     if staff_pass is None:
         raise Http404(_("This invitation is not valid any more."))
     conference = staff_pass.exhibitor.conference
     error = ""
     if request.method == "POST":
         try:
-            services.staff_accept(token=token, user=request.user)
+            exhibition_staff.staff_accept(token=token, user=request.user)
         except ValidationError as exc:
             error = exc.messages[0]
         else:
@@ -429,7 +433,9 @@ def _scan_messages() -> dict[str, str]:
     }
 
 
-def _scan_answer(exhibitor, result: services.ScanResult | None, error: str, client_id) -> dict:
+def _scan_answer(
+    exhibitor, result: exhibition_leads.ScanResult | None, error: str, client_id
+) -> dict:
     if result is None:
         return {"client_id": str(client_id), "ok": False, "error": error}
     choices = selectors.consent_choices(result.lead.registration.person, exhibitor)
@@ -447,7 +453,7 @@ def _scan_answer(exhibitor, result: services.ScanResult | None, error: str, clie
 def _scan_one(request, exhibitor, data) -> dict:
     client_id = data.get("client_id") or ""
     try:
-        result = services.lead_scan(
+        result = exhibition_leads.lead_scan(
             exhibitor=exhibitor,
             token=str(data.get("token") or "")[:200],
             client_id=client_id,
@@ -470,7 +476,7 @@ def leads(request, exhibitor, access):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                last = services.lead_scan(
+                last = exhibition_leads.lead_scan(
                     exhibitor=exhibitor,
                     token=data["token"],
                     client_id=data["client_id"],
@@ -537,7 +543,7 @@ def lead_edit(request, exhibitor, access, lead_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.lead_update(
+            exhibition_leads.lead_update(
                 lead=lead,
                 rating=data["rating"],
                 notes=data["notes"],
@@ -603,7 +609,7 @@ def my_consent(request, slug):
             Exhibitor, pk=request.POST["exhibitor"], conference=conference
         )
     if form.is_valid():
-        services.consent_set(
+        exhibition_leads.consent_set(
             person=person, exhibitor=exhibitor, actor=request.user, **form.cleaned_data
         )
         messages.success(request, _("Your choices for badge scans are saved."))
@@ -618,7 +624,7 @@ def my_booth_toggle(request, slug, booth_id):
     _person, registration = _my_registration(request, conference)
     booth = get_object_or_404(Booth, pk=booth_id, hall__conference=conference)
     try:
-        saved = services.booth_agenda_toggle(
+        saved = exhibition_leads.booth_agenda_toggle(
             registration=registration, booth=booth, actor=request.user
         )
     except ValidationError as error:
@@ -639,7 +645,7 @@ def my_lead_withdraw(request, slug, lead_id):
     conference = get_object_or_404(Conference, slug=slug)
     person, registration = _my_registration(request, conference)
     lead = get_object_or_404(Lead, pk=lead_id, registration=registration)
-    services.lead_withdraw(lead=lead, person=person, actor=request.user)
+    exhibition_leads.lead_withdraw(lead=lead, person=person, actor=request.user)
     messages.success(request, _("Withdrawn: the exhibitor no longer sees you among its leads."))
     return redirect(reverse("registration:me") + "#exhibition")
 
@@ -694,9 +700,9 @@ def organiser_hall(request, conference):
     if form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            outline = services.parse_outline(data.pop("outline"))
+            outline = exhibition_plan.parse_outline(data.pop("outline"))
             hall = conference.halls.filter(code=data["code"]).first()
-            services.hall_save(
+            exhibition_plan.hall_save(
                 conference=conference, outline=outline, hall=hall, actor=request.user, **data
             )
         except ValidationError as error:
@@ -716,7 +722,7 @@ def organiser_booth(request, conference):
         hall = data.pop("hall")
         booth = hall.booths.filter(code=data["code"]).first()
         try:
-            services.booth_save(hall=hall, booth=booth, actor=request.user, **data)
+            exhibition_plan.booth_save(hall=hall, booth=booth, actor=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
@@ -731,7 +737,7 @@ def organiser_feature(request, conference):
     form = forms.FeatureForm(request.POST, conference=conference)
     if form.is_valid():
         try:
-            services.feature_add(actor=request.user, **form.cleaned_data)
+            exhibition_plan.feature_add(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
@@ -751,7 +757,7 @@ def organiser_plan_upload(request, conference):
         except tabular.TableError as error:
             form.add_error("file", str(error))
         else:
-            result = services.plan_import(
+            result = exhibition_plan.plan_import(
                 conference=conference,
                 table=table,
                 dry_run=form.cleaned_data["check_only"],
@@ -834,7 +840,7 @@ def organiser_tour_new(request, conference):
     if valid:
         data = form.cleaned_data
         try:
-            tour = services.tour_save(
+            tour = exhibition_tours.tour_save(
                 conference=conference,
                 name=data["name"],
                 name_zh=data["name_zh"],
@@ -866,15 +872,15 @@ def organiser_tour(request, conference, tour_id):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "reorder":
-            services.tour_reorder(tour=tour, actor=request.user)
+            exhibition_tours.tour_reorder(tour=tour, actor=request.user)
             messages.success(request, _("Stops put in the order of the shortest walk."))
         elif action == "notify":
-            count = services.tour_notify_hosts(tour=tour, actor=request.user)
+            count = exhibition_tours.tour_notify_hosts(tour=tour, actor=request.user)
             messages.success(request, _("%(count)s hosts told by e-mail.") % {"count": count})
         return redirect("exhibition:tour", slug=conference.slug, tour_id=tour.pk)
-    schedule = services.tour_schedule(tour)
+    schedule = exhibition_tours.tour_schedule(tour)
     for item in schedule:
-        item.exhibitor = services.booth_exhibitor(item.stop.booth)
+        item.exhibitor = exhibition_tours.booth_exhibitor(item.stop.booth)
     return render_in_conference_time(
         request,
         conference,
@@ -883,7 +889,7 @@ def organiser_tour(request, conference, tour_id):
             "nav": "organiser",
             "tour": tour,
             "schedule": schedule,
-            "clashes": services.tour_clashes(tour),
+            "clashes": exhibition_tours.tour_clashes(tour),
         },
         private=True,
     )

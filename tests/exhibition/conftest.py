@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from atrium.exhibition import services
+from atrium.exhibition import leads as exhibition_leads
 from atrium.exhibition.models import StaffPass
 from tests.exhibition.factories import (
     BoothFactory,
@@ -55,7 +55,7 @@ def world(conference):
         person=PersonFactory(name="Cecile Harle", email="cecile@example.org", user=UserFactory()),
     )
     token = badge_token(visitor)
-    lead = services.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4()).lead
+    lead = exhibition_leads.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4()).lead
     other_conference = ConferenceFactory(slug="nairobi-2024")
     return {
         "conference": conference,

@@ -10,6 +10,7 @@ import factory
 from atrium.checkin.badges import badge_issue
 from atrium.checkin.tokens import sign_badge_key
 from atrium.exhibition import services
+from atrium.exhibition import staff as exhibition_staff
 from atrium.exhibition.models import Booth, Exhibitor, Hall, StaffPass
 from tests.factories import ConferenceFactory, OrganisationFactory, PersonFactory, UserFactory
 
@@ -66,8 +67,8 @@ def staff_member(exhibitor, role=StaffPass.Role.SCAN, *, name="Staff"):
     PersonFactory(user=user, name=name, email=user.email)
     exhibitor.extra_passes += 1
     exhibitor.save(update_fields=["extra_passes"])
-    invitation = services.staff_invite(exhibitor=exhibitor, email=user.email, role=role)
-    services.staff_accept(token=invitation.token, user=user)
+    invitation = exhibition_staff.staff_invite(exhibitor=exhibitor, email=user.email, role=role)
+    exhibition_staff.staff_accept(token=invitation.token, user=user)
     return user
 
 

@@ -12,7 +12,8 @@ import pytest
 from django.utils import translation
 
 from atrium.core import tabular
-from atrium.exhibition import selectors, services
+from atrium.exhibition import leads as exhibition_leads
+from atrium.exhibition import selectors
 from atrium.exhibition.models import LeadConsent
 from tests.exhibition.factories import ExhibitorFactory, badge_token
 from tests.factories import (
@@ -55,7 +56,7 @@ def _setup():
     other = ExhibitorFactory(conference=conference)
     token = badge_token(registration)
     for ex in (exhibitor, other):
-        services.lead_scan(exhibitor=ex, token=token, client_id=uuid.uuid4())
+        exhibition_leads.lead_scan(exhibitor=ex, token=token, client_id=uuid.uuid4())
     return person, exhibitor, other
 
 
@@ -94,7 +95,7 @@ def test_without_a_choice_a_scan_shares_name_and_organisation_only():
 def test_every_combination_for_all_exhibitors(combination):
     person, exhibitor, other = _setup()
     choices = dict(zip(LeadConsent.FIELDS, combination, strict=True))
-    services.consent_set(person=person, **choices)
+    exhibition_leads.consent_set(person=person, **choices)
     _assert_shares(exhibitor, choices)
     _assert_shares(other, choices)
 
@@ -102,8 +103,8 @@ def test_every_combination_for_all_exhibitors(combination):
 @pytest.mark.parametrize("combination", COMBINATIONS)
 def test_every_combination_for_one_exhibitor_overrides_the_general_choice(combination):
     person, exhibitor, other = _setup()
-    services.consent_set(person=person)  # general: the defaults
+    exhibition_leads.consent_set(person=person)  # general: the defaults
     choices = dict(zip(LeadConsent.FIELDS, combination, strict=True))
-    services.consent_set(person=person, exhibitor=exhibitor, **choices)
+    exhibition_leads.consent_set(person=person, exhibitor=exhibitor, **choices)
     _assert_shares(exhibitor, choices)
     _assert_shares(other, selectors.SHARED_DEFAULT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from atrium.demo.loader import load_demo
-from atrium.exhibition import services
+from atrium.exhibition import tours as exhibition_tours
 from atrium.exhibition.models import Booth, Exhibitor, Lead, Tour
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_demo_exhibition_of_both_editions_and_idempotence():
     opening = Tour.objects.get(conference__slug="beijing-2025")
     assert opening.party[0]["name"] == "Ma Jun"
     assert opening.stops.count() == 6
-    assert services.tour_clashes(opening) == []
+    assert exhibition_tours.tour_clashes(opening) == []
 
     nairobi = Tour.objects.get(conference__slug="nairobi-2024")
     assert [m["name"] for m in nairobi.party] == ["Rigathi Gachagua", "Leno Miranda"]
@@ -35,7 +35,7 @@ def test_demo_exhibition_of_both_editions_and_idempotence():
         conference__slug="nairobi-2024", organisation__slug="zhongguancun-science-park"
     )
     assert zgc_nairobi.bookings.get().booth in stops
-    schedule = services.tour_schedule(nairobi)
+    schedule = exhibition_tours.tour_schedule(nairobi)
     opening_ceremony = nairobi.conference.sessions.get(kind="opening_ceremony")
     assert schedule[-1].leaves <= opening_ceremony.start
     visitors = set(

@@ -18,7 +18,11 @@ from PIL import Image
 from atrium.checkin.badges import badge_issue
 from atrium.core import tabular
 from atrium.core.models import AuditEntry
+from atrium.exhibition import leads as exhibition_leads
+from atrium.exhibition import plan as exhibition_plan
 from atrium.exhibition import selectors, services
+from atrium.exhibition import staff as exhibition_staff
+from atrium.exhibition import tours as exhibition_tours
 from atrium.exhibition.models import Booth, BoothBooking, Exhibitor, Lead, StaffPass
 from tests.exhibition.factories import (
     BoothFactory,
@@ -64,7 +68,7 @@ def test_plan_import_creates_and_updates_booths(conference, hall):
         "A,A01,2,2,6,3,corner,8000,56000,yes,4\n"
         "A,A02,10,2,3,3,standard,4000,28000,no,2\n"
     )
-    result = services.plan_import(conference=conference, table=table, dry_run=False)
+    result = exhibition_plan.plan_import(conference=conference, table=table, dry_run=False)
     assert result.ok and result.saved
     assert (result.created, result.updated) == (1, 1)
     a01 = Booth.objects.get(hall=hall, code="A01")
@@ -91,7 +95,7 @@ def test_plan_import_refuses_overlapping_or_off_plan_booths_naming_the_row(
 ):
     BoothFactory(hall=hall, code="A01", x=2, y=2, width=4, height=3)
     table = _csv(f"hall,code,x,y,width,depth\nA,A02,20,20,3,3\n{row}\n")
-    result = services.plan_import(conference=conference, table=table, dry_run=False)
+    result = exhibition_plan.plan_import(conference=conference, table=table, dry_run=False)
     assert not result.ok and not result.saved
     [error] = result.errors
     assert error.row == 3
@@ -101,7 +105,7 @@ def test_plan_import_refuses_overlapping_or_off_plan_booths_naming_the_row(
 
 def test_plan_import_refuses_two_booths_of_the_file_overlapping_each_other(conference, hall):
     table = _csv("hall,code,x,y,width,depth\nA,A10,10,10,4,4\nA,A11,12,12,4,4\n")
-    result = services.plan_import(conference=conference, table=table, dry_run=False)
+    result = exhibition_plan.plan_import(conference=conference, table=table, dry_run=False)
     assert [(e.row, e.field) for e in result.errors] == [(3, "x")]
     assert "Booth A11 overlaps booth A10." in result.errors[0].message
     assert not Booth.objects.exists()
@@ -109,7 +113,7 @@ def test_plan_import_refuses_two_booths_of_the_file_overlapping_each_other(confe
 
 def test_plan_import_bad_numbers_and_unknown_hall_name_their_column(conference, hall):
     table = _csv("hall,code,x,y,width,depth,price_usd\nZ,A1,1,1,2,2,0\nA,A2,x,1,2,2,-5\n")
-    result = services.plan_import(conference=conference, table=table, dry_run=False)
+    result = exhibition_plan.plan_import(conference=conference, table=table, dry_run=False)
     assert {(e.row, e.field) for e in result.errors} == {(2, "hall"), (3, "x"), (3, "price_usd")}
     assert not Booth.objects.exists()
 
@@ -118,17 +122,17 @@ def test_booth_in_an_l_shaped_hall_must_stay_inside_the_outline(conference):
     hall = HallFactory(
         conference=conference, outline=[[0, 0], [40, 0], [40, 20], [20, 20], [20, 40], [0, 40]]
     )
-    services.booth_save(hall=hall, code="IN", x=2, y=25, width=5, height=5)
+    exhibition_plan.booth_save(hall=hall, code="IN", x=2, y=25, width=5, height=5)
     with pytest.raises(ValidationError) as error:
-        services.booth_save(hall=hall, code="OUT", x=25, y=25, width=5, height=5)
+        exhibition_plan.booth_save(hall=hall, code="OUT", x=25, y=25, width=5, height=5)
     assert "outside the plan" in error.value.message_dict["x"][0]
     with pytest.raises(ValidationError):
-        services.booth_save(hall=hall, code="CROSS", x=15, y=15, width=10, height=10)
+        exhibition_plan.booth_save(hall=hall, code="CROSS", x=15, y=15, width=10, height=10)
 
 
 def test_negative_price_is_refused_by_the_database_constraint(hall):
     with pytest.raises(ValidationError) as error:
-        services.booth_save(hall=hall, code="N", x=1, y=1, width=2, height=2, price_usd=-1)
+        exhibition_plan.booth_save(hall=hall, code="N", x=1, y=1, width=2, height=2, price_usd=-1)
     assert "A price cannot be negative." in str(error.value)
 
 
@@ -304,27 +308,27 @@ def test_staff_invitations_stay_within_the_pass_quota(conference, hall):
     exhibitor = ExhibitorFactory(conference=conference)
     booth = BoothFactory(hall=hall, staff_passes=2, extra_pass_usd=Decimal("150"))
     booked(booth, exhibitor)
-    first = services.staff_invite(exhibitor=exhibitor, email="a@example.org", role="leads")
-    services.staff_invite(exhibitor=exhibitor, email="b@example.org")
+    first = exhibition_staff.staff_invite(exhibitor=exhibitor, email="a@example.org", role="leads")
+    exhibition_staff.staff_invite(exhibitor=exhibitor, email="b@example.org")
     with pytest.raises(ValidationError) as error:
-        services.staff_invite(exhibitor=exhibitor, email="c@example.org")
+        exhibition_staff.staff_invite(exhibitor=exhibitor, email="c@example.org")
     message = error.value.message_dict["email"][0]
     assert "All 2 staff passes are used" in message and "$150" in message
-    services.staff_revoke(staff_pass=StaffPass.objects.get(pk=first.pk))
-    services.staff_invite(exhibitor=exhibitor, email="c@example.org")
+    exhibition_staff.staff_revoke(staff_pass=StaffPass.objects.get(pk=first.pk))
+    exhibition_staff.staff_invite(exhibitor=exhibitor, email="c@example.org")
     assert exhibitor.passes.filter(status__in=StaffPass.ACTIVE).count() == 2
 
 
 def test_staff_invitation_token_is_stored_hashed_and_accepted_once(conference):
     exhibitor = ExhibitorFactory(conference=conference, extra_passes=1)
-    invitation = services.staff_invite(exhibitor=exhibitor, email="li@example.org")
+    invitation = exhibition_staff.staff_invite(exhibitor=exhibitor, email="li@example.org")
     stored = StaffPass.objects.get(pk=invitation.pk)
     assert invitation.token not in stored.token_hash
     user = UserFactory()
     PersonFactory(user=user)
-    services.staff_accept(token=invitation.token, user=user)
+    exhibition_staff.staff_accept(token=invitation.token, user=user)
     with pytest.raises(ValidationError):
-        services.staff_accept(token=invitation.token, user=user)
+        exhibition_staff.staff_accept(token=invitation.token, user=user)
 
 
 # --- lead scans -------------------------------------------------------------------------
@@ -342,11 +346,15 @@ def test_scan_makes_one_lead_per_visitor_and_is_idempotent_per_client_id(confere
     token = badge_token(visitor)
     client_id = uuid.uuid4()
     device_time = NOW - dt.timedelta(minutes=3)
-    first = services.lead_scan(
+    first = exhibition_leads.lead_scan(
         exhibitor=exhibitor, token=token, client_id=client_id, scanned_at=device_time, now=NOW
     )
-    again = services.lead_scan(exhibitor=exhibitor, token=token, client_id=client_id, now=NOW)
-    other_scan = services.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4())
+    again = exhibition_leads.lead_scan(
+        exhibitor=exhibitor, token=token, client_id=client_id, now=NOW
+    )
+    other_scan = exhibition_leads.lead_scan(
+        exhibitor=exhibitor, token=token, client_id=uuid.uuid4()
+    )
     assert first.created and not again.created and not other_scan.created
     assert first.lead.pk == again.lead.pk == other_scan.lead.pk
     assert Lead.objects.get().scanned_at == device_time
@@ -370,7 +378,7 @@ def test_bad_badges_are_refused_and_nothing_saved(conference, visitor, case):
         visitor.save()
         expected = "This visitor's registration is not active."
     with pytest.raises(ValidationError) as error:
-        services.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4())
+        exhibition_leads.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4())
     assert error.value.message_dict["token"] == [expected]
     assert not Lead.objects.exists()
 
@@ -378,28 +386,30 @@ def test_bad_badges_are_refused_and_nothing_saved(conference, visitor, case):
 def test_withdrawn_lead_is_emptied_and_not_made_again(conference, visitor):
     exhibitor = ExhibitorFactory(conference=conference)
     token = badge_token(visitor)
-    lead = services.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4()).lead
-    services.lead_update(lead=lead, rating=5, notes="Call back", interests=["Life and health"])
+    lead = exhibition_leads.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4()).lead
+    exhibition_leads.lead_update(
+        lead=lead, rating=5, notes="Call back", interests=["Life and health"]
+    )
     with pytest.raises(ValidationError):
-        services.lead_withdraw(lead=lead, person=PersonFactory())
-    services.lead_withdraw(lead=lead, person=visitor.person)
+        exhibition_leads.lead_withdraw(lead=lead, person=PersonFactory())
+    exhibition_leads.lead_withdraw(lead=lead, person=visitor.person)
     lead.refresh_from_db()
     assert (lead.notes, lead.interests, lead.rating) == ("", [], None)
     with pytest.raises(ValidationError) as error:
-        services.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4())
+        exhibition_leads.lead_scan(exhibitor=exhibitor, token=token, client_id=uuid.uuid4())
     assert "withdrawn" in error.value.message_dict["token"][0]
     assert selectors.leads_with_cards(exhibitor) == []
 
 
 def test_lead_rating_is_from_0_to_5(conference, visitor):
     exhibitor = ExhibitorFactory(conference=conference)
-    lead = services.lead_scan(
+    lead = exhibition_leads.lead_scan(
         exhibitor=exhibitor, token=badge_token(visitor), client_id=uuid.uuid4()
     ).lead
     with pytest.raises(ValidationError) as error:
-        services.lead_update(lead=lead, rating=6)
+        exhibition_leads.lead_update(lead=lead, rating=6)
     assert "rating" in error.value.message_dict
-    services.lead_update(lead=lead, rating=0, tags="hot, ,asia")
+    exhibition_leads.lead_update(lead=lead, rating=0, tags="hot, ,asia")
     lead.refresh_from_db()
     assert (lead.rating, lead.tags) == (0, ["hot", "asia"])
 
@@ -410,24 +420,24 @@ def test_lead_rating_is_from_0_to_5(conference, visitor):
 def test_tour_orders_its_stops_and_flags_clashes(conference, hall):
     from atrium.exhibition.models import PlanFeature
 
-    services.feature_add(hall=hall, kind=PlanFeature.Kind.ENTRANCE, x=0, y=30, label="Gate")
+    exhibition_plan.feature_add(hall=hall, kind=PlanFeature.Kind.ENTRANCE, x=0, y=30, label="Gate")
     far = BoothFactory(hall=hall, code="FAR", x=80, y=28, width=4, height=4)
     near = BoothFactory(hall=hall, code="NEAR", x=5, y=28, width=4, height=4)
     middle = BoothFactory(hall=hall, code="MID", x=40, y=28, width=4, height=4, is_closed=True)
     start = dt.datetime(2025, 9, 16, 0, 30, tzinfo=dt.UTC)  # 08:30 in Beijing
-    tour = services.tour_save(
+    tour = exhibition_tours.tour_save(
         conference=conference,
         name="Official tour",
         starts_at=start,
         party=[{"name": "Rigathi Gachagua"}, {"name": "Leno Miranda"}],
         stops=[(far, 10), (near, 10), (middle, 5)],
     )
-    schedule = services.tour_schedule(tour)
+    schedule = exhibition_tours.tour_schedule(tour)
     assert [s.stop.booth.code for s in schedule] == ["NEAR", "MID", "FAR"]
     assert schedule[0].arrives == start + dt.timedelta(minutes=1)
-    problems = services.tour_clashes(tour)
+    problems = exhibition_tours.tour_clashes(tour)
     assert problems == ["Booth MID is closed."]
-    other = services.tour_save(
+    other = exhibition_tours.tour_save(
         conference=conference,
         name="Second tour",
         starts_at=start,
@@ -435,23 +445,24 @@ def test_tour_orders_its_stops_and_flags_clashes(conference, hall):
         stops=[(near, 10)],
     )
     assert any(
-        "on the tour “Official tour” at the same time" in p for p in services.tour_clashes(other)
+        "on the tour “Official tour” at the same time" in p
+        for p in exhibition_tours.tour_clashes(other)
     )
-    late = services.tour_save(
+    late = exhibition_tours.tour_save(
         conference=conference,
         name="Late",
         starts_at=dt.datetime(2025, 9, 16, 9, 55, tzinfo=dt.UTC),  # 17:55 local
         party=["Guest"],
         stops=[(far, 10)],
     )
-    assert any("outside the hours" in p for p in services.tour_clashes(late))
+    assert any("outside the hours" in p for p in exhibition_tours.tour_clashes(late))
 
 
 def test_tour_hosts_are_told_by_email(conference, hall, django_capture_on_commit_callbacks):
     booth = BoothFactory(hall=hall)
     exhibitor = ExhibitorFactory(conference=conference)
     booked(booth, exhibitor)
-    tour = services.tour_save(
+    tour = exhibition_tours.tour_save(
         conference=conference,
         name="Opening tour",
         starts_at=dt.datetime(2025, 9, 16, 1, 0, tzinfo=dt.UTC),
@@ -459,7 +470,7 @@ def test_tour_hosts_are_told_by_email(conference, hall, django_capture_on_commit
         stops=[(booth, 8)],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.tour_notify_hosts(tour=tour)
+        count = exhibition_tours.tour_notify_hosts(tour=tour)
     assert count == 1
     [message] = mail.outbox
     assert message.to == [exhibitor.contact.email]
@@ -468,7 +479,7 @@ def test_tour_hosts_are_told_by_email(conference, hall, django_capture_on_commit
 
 def test_tour_refuses_an_empty_party_and_a_booth_of_another_edition(conference, hall):
     with pytest.raises(ValidationError) as error:
-        services.tour_save(
+        exhibition_tours.tour_save(
             conference=conference,
             name="T",
             starts_at=NOW,
@@ -477,7 +488,7 @@ def test_tour_refuses_an_empty_party_and_a_booth_of_another_edition(conference, 
         )
     assert "party" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.tour_save(
+        exhibition_tours.tour_save(
             conference=conference, name="T", starts_at=NOW, party=["A"], stops=[(BoothFactory(), 5)]
         )
     assert "stops" in error.value.message_dict
@@ -505,13 +516,13 @@ def test_accepted_staff_get_a_free_exhibitor_registration_with_the_exhibitor_ban
     exhibitor = ExhibitorFactory(conference=conference, extra_passes=2)
     user = UserFactory()
     person = PersonFactory(user=user)
-    invitation = services.staff_invite(exhibitor=exhibitor, email=user.email)
-    services.staff_accept(token=invitation.token, user=user)
+    invitation = exhibition_staff.staff_invite(exhibitor=exhibitor, email=user.email)
+    exhibition_staff.staff_accept(token=invitation.token, user=user)
     registration = Registration.objects.get(conference=conference, person=person)
     assert registration.status == "confirmed"
     assert badge_role(registration).code == "exhibitor"
     # Someone already registered keeps their registration.
     other = RegistrationFactory(conference=conference, person=PersonFactory(user=UserFactory()))
-    invitation = services.staff_invite(exhibitor=exhibitor, email=other.person.user.email)
-    services.staff_accept(token=invitation.token, user=other.person.user)
+    invitation = exhibition_staff.staff_invite(exhibitor=exhibitor, email=other.person.user.email)
+    exhibition_staff.staff_accept(token=invitation.token, user=other.person.user)
     assert Registration.objects.filter(person=other.person).count() == 1

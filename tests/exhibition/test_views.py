@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from atrium.exhibition import leads as exhibition_leads
 from atrium.exhibition import services
 from atrium.exhibition.models import Booth, BoothBooking, Exhibitor, Lead, LeadConsent
 from tests.exhibition.factories import (
@@ -163,7 +164,7 @@ def test_export_is_in_the_exporters_language_and_shares_only_consented_data(clie
     assert "Cecile Harle" in rows[1]
     assert "cecile@example.org" not in rows[1]
     person = world["lead"].registration.person
-    services.consent_set(person=person, exhibitor=exhibitor, share_email=True)
+    exhibition_leads.consent_set(person=person, exhibitor=exhibitor, share_email=True)
     response = client.get(url)
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert "cecile@example.org" in rows[1]

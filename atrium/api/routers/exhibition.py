@@ -19,7 +19,8 @@ from atrium.api.errors import ErrorOut, forbidden, not_found, responses
 from atrium.api.models import ApiToken
 from atrium.api.routers.events import Slug
 from atrium.events.models import Conference
-from atrium.exhibition import selectors, services
+from atrium.exhibition import leads as exhibition_leads
+from atrium.exhibition import selectors
 from atrium.exhibition.models import Exhibitor
 
 router = Router(tags=["Exhibition"])
@@ -184,7 +185,7 @@ def lead_scan(request, pk: int, payload: ScanIn, slug: str = Slug):
     """Scan a badge (a read-and-write token of the contact or booth staff)."""
     require_scope(request, ApiToken.Scope.WRITE)
     exhibitor = _exhibitor_for(request, slug, pk, selectors.can_scan)
-    result = services.lead_scan(
+    result = exhibition_leads.lead_scan(
         exhibitor=exhibitor,
         token=payload.token,
         client_id=payload.client_id,
