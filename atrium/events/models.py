@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -111,6 +112,10 @@ class Conference(models.Model):
         """Midnight after the edition's last day, in its own time zone."""
         next_day = self.end_date + datetime.timedelta(days=1)
         return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=self.tz)
+
+    def has_ended(self, at: datetime.datetime | None = None) -> bool:
+        """True once the edition's last day is over (in its own time zone)."""
+        return (at or timezone.now()) >= self.ends_at
 
     @property
     def days(self) -> list:

@@ -26,6 +26,17 @@ def get_conference(slug: str) -> Conference:
     return conference_list().get(slug=slug)
 
 
+def next_edition(conference: Conference) -> Conference | None:
+    """The published edition that starts next after ``conference`` (by first day), if any."""
+    return (
+        conference_list()
+        .filter(start_date__gt=conference.start_date)
+        .exclude(pk=conference.pk)
+        .order_by("start_date", "number")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class ConferenceStats:
     sessions: int

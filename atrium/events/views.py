@@ -45,6 +45,8 @@ def conference_home(request, slug: str, is_site_home: bool = False):
         )[:6],
         "other_conferences": selectors.conference_list().exclude(pk=conference.pk),
         "is_site_home": is_site_home,
+        "has_ended": conference.has_ended(),
+        "next_edition": selectors.next_edition(conference),
         "nav": "conference",
     }
     return render_in_conference_time(request, conference, "events/conference.html", context)

@@ -40,6 +40,10 @@ def seat_signup(*, registration: Registration, session: Session, actor=None) -> 
     ).first()
     if existing:
         return existing
+    if timezone.now() >= session.start:
+        raise ValidationError(
+            _("Sign-ups for %(title)s closed when it started.") % {"title": session.title_i18n}
+        )
     clash = (
         SeatBooking.objects.filter(
             registration=registration,

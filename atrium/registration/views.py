@@ -25,6 +25,7 @@ from atrium.core.views import next_url, render_in_conference_time
 from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
+from atrium.events.selectors import next_edition
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
 from atrium.registration import delegations, hooks, seats, selectors, services
@@ -147,6 +148,8 @@ def register(request, slug):
             "form": form,
             "policy": policy,
             "is_open": policy.is_open(),
+            "has_ended": conference.has_ended(),
+            "next_edition": next_edition(conference) if conference.has_ended() else None,
             "opens_later": bool(policy.opens_at and policy.opens_at > timezone.now()),
             "type_rows": type_rows,
             "invitation": invitation,
