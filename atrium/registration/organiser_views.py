@@ -34,6 +34,7 @@ from atrium.registration.organiser_forms import (
     CancelForm,
     RegistrationFilterForm,
     RejectForm,
+    SeatsForm,
 )
 
 # The audit trail's action codes, as the history panel shows them.
@@ -391,13 +392,14 @@ def _session_or_404(conference: Conference, session_id: int):
     return session
 
 
-def _quota(request, conference, session, *, form=None, status=200):
+def _quota(request, conference, session, *, form=None, seats_form=None, status=200):
     seated, waiting = selectors.quota_bookings(session)
     context = {
         "session": session,
         "seated": seated,
         "waiting": waiting,
         "form": form,
+        "seats_form": seats_form or SeatsForm(initial={"seats": session.seats}),
     }
     return _render(
         request,
@@ -473,3 +475,29 @@ def quota_fill(request, conference: Conference, session_id: int):
         return _("Moved up from the waiting list: %(names)s.") % {"names": _names(promoted)}
 
     return _quota_action(request, conference, session_id, call, needs_booking=False)
+
+
+@require_POST
+@organiser_required
+def quota_seats(request, conference: Conference, session_id: int):
+    """Change the number of seats; the waiting list moves up into new seats at once."""
+    session = _session_or_404(conference, session_id)
+    form = SeatsForm(request.POST)
+    promoted = []
+    if form.is_valid():
+        try:
+            promoted = seats.session_seats_set(
+                session=session, seats=form.cleaned_data["seats"], actor=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        session = _session_or_404(conference, session_id)
+        return _quota(request, conference, session, seats_form=form, status=400)
+    message = _("The session has %(seats)s seats now.") % {"seats": form.cleaned_data["seats"]}
+    if promoted:
+        message += " " + _("Moved up from the waiting list: %(names)s.") % {
+            "names": _names(promoted)
+        }
+    messages.success(request, message)
+    return redirect("organiser:quota", slug=conference.slug, session_id=session.pk)

@@ -277,8 +277,7 @@ def registration_submit(
     policy = policy_for(conference)
     if conference.has_ended():
         raise ValidationError(
-            _("%(edition)s has ended: registration is closed.")
-            % {"edition": conference.name_i18n}
+            _("%(edition)s has ended: registration is closed.") % {"edition": conference.name_i18n}
         )
     if not by_organiser and not policy.is_open():
         raise ValidationError(_("Registration for this edition is closed."))
