@@ -284,7 +284,9 @@ def checkin_desk(request, conference: Conference):
         "errors": form.errors if form is not None and status == 400 else None,
         "result": result,
         "q": q,
-        "found": checkin_selectors.checkin_find(conference=conference, q=q) if q else [],
+        "found": checkin_selectors.checkin_find(conference=conference, q=q, point=point)
+        if q
+        else [],
         "counts": checkin_selectors.checkin_counts(conference),
         "roster": checkin_selectors.checkin_session_roster(conference=conference, session=point)
         if point is not None

@@ -87,3 +87,35 @@ def test_a_revoked_badge_code_is_refused(conference, majun):
     result = _scan(conference, short_code(first.key))
     assert "no longer counts" in result.error
     assert not CheckIn.objects.exists()
+
+
+# --- the desk's name search ----------------------------------------------------------
+
+
+def test_the_desk_search_shows_who_is_checked_in_and_when(client, conference, majun, clock):
+    from django.urls import reverse
+
+    from tests.factories import SessionFactory
+    from tests.registration.factories_organiser import ConferenceRoleFactory
+
+    staff = ConferenceRoleFactory(conference=conference, role="checkin").user
+    other = RegistrationFactory(conference=conference, person=PersonFactory(name="Ma Li"))
+    session = SessionFactory(conference=conference, seats=20, title="Park visit")
+    clock.move_to("2025-09-16 00:31:00")  # 08:31 in Beijing
+    checkin.checkin_person(
+        conference=conference, registration=majun, client_id=uuid.uuid4(), point=None, actor=None
+    )
+    client.force_login(staff)
+    url = reverse("checkin:desk", args=[conference.slug])
+    page = client.get(url, {"q": "ma"}).content.decode()
+    rows = {
+        name: page[page.index(name) : page.index("</tr>", page.index(name))]
+        for name in ("Ma Jun", "Ma Li")
+    }
+    assert "Checked in" in rows["Ma Jun"] and "2025-09-16 08:31" in rows["Ma Jun"]
+    assert 'name="registration"' not in rows["Ma Jun"]  # no check-in button
+    assert 'name="registration"' in rows["Ma Li"] and "2025-09-16" not in rows["Ma Li"]
+    assert other.pk
+    # At a session the entrance check-in does not count: the button is there.
+    page = client.get(url, {"q": "ma jun", "point": session.pk}).content.decode()
+    assert f'name="registration" value="{majun.pk}"' in page
