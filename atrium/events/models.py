@@ -402,3 +402,25 @@ class ConferenceRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.conference}"
+
+
+class AgendaStar(models.Model):
+    """A session a person has starred for their own agenda (``/me/`` and their calendar)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="agenda_stars"
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="stars"
+    )
+    created = models.DateTimeField(_("starred"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("starred session")
+        verbose_name_plural = _("starred sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "session"], name="agenda_star_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ★ {self.session}"

@@ -670,11 +670,13 @@ def _release_seats(registration: Registration, *, actor) -> None:
 
 
 def agenda_sessions(*, registration: Registration):
-    """My agenda: the sessions I have a seat in, and those I speak at or chair."""
-    from atrium.events.selectors import programme_sessions
+    """My agenda: the sessions I have a seat in, those I speak at or chair, and those I
+    starred on the programme."""
+    from atrium.events.selectors import programme_sessions, starred_session_ids
 
     mine = Q(bookings__registration=registration, bookings__status=SeatBooking.Status.CONFIRMED)
     mine |= Q(roles__person=registration.person)
+    mine |= Q(pk__in=starred_session_ids(registration.person, registration.conference))
     return programme_sessions(registration.conference).filter(mine).distinct()
 
 

@@ -25,7 +25,7 @@ from atrium.core.views import next_url, render_in_conference_time
 from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
-from atrium.events.selectors import next_edition
+from atrium.events.selectors import next_edition, starred_sessions
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
 from atrium.registration import delegations, hooks, seats, selectors, services
@@ -238,6 +238,7 @@ def me(request):
             registration.delegation is not None
             and registration.delegation.head_id == registration.person_id
         )
+        registration.starred = list(starred_sessions(registration.person, registration.conference))
         registration.sections = hooks.me_sections.collect(
             request=request, registration=registration
         )
