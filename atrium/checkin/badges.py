@@ -464,7 +464,9 @@ STALE_RUN = timedelta(hours=1)
 
 def inline_max_badges() -> int:
     """Batches of at most this many badges are answered at once; larger ones are a run."""
-    return int(getattr(settings, "ATRIUM_BADGE_INLINE_MAX", 50))
+    # About 30 ms a badge: 20 come back in well under a second; more go to a run that
+    # shows its progress.
+    return int(getattr(settings, "ATRIUM_BADGE_INLINE_MAX", 20))
 
 
 def badge_run_in_progress(conference: Conference) -> BadgePrintRun | None:

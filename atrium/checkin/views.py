@@ -43,7 +43,7 @@ from atrium.checkin.forms import (
     ScanForm,
 )
 from atrium.core.forms import add_service_errors
-from atrium.core.views import pdf_response
+from atrium.core.views import download_ready, pdf_response
 from atrium.events.models import Conference
 from atrium.events.permissions import (
     checkin_required,
@@ -158,7 +158,7 @@ def organiser_badges(request, conference: Conference):
             printing=True,
         )
         stamp = timezone.localtime(timezone.now(), conference.tz).strftime("%Y%m%d-%H%M")
-        return pdf_response(pdf, f"badges-{conference.slug}-{stamp}.pdf")
+        return download_ready(request, pdf_response(pdf, f"badges-{conference.slug}-{stamp}.pdf"))
     if request.method == "POST" and valid and count:
         try:
             badge_print_run_start(

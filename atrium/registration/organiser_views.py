@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from atrium.core import tabular
 from atrium.core.audit import log_action
 from atrium.core.forms import add_service_errors
-from atrium.core.views import form_action, render_in_conference_time
+from atrium.core.views import download_ready, form_action, render_in_conference_time
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.registration import hooks, seats, selectors, services
@@ -185,13 +185,14 @@ def registration_export(request, conference: Conference):
     )
     questions = selectors.export_questions(conference)
     with timezone.override(conference.tz):  # times in the edition's local time
-        return tabular.tabular_export(
+        response = tabular.tabular_export(
             request,
             filename_stem=f"{conference.slug}-registrations",
             headers=_export_headers(questions),
             rows=_export_rows(registrations, questions),
             sheet_title=_("Registrations"),
         )
+    return download_ready(request, response)
 
 
 def _registration_or_404(conference: Conference, reference: str) -> Registration:
