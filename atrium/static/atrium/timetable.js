@@ -8,6 +8,9 @@
       var grid = frame.querySelector(".timetable");
       if (!grid || grid.offsetParent === null) return;
       var max = grid.scrollWidth - grid.clientWidth;
+      // The left shadow starts where the sticky time column ends.
+      var time = grid.querySelector("thead .timetable__time");
+      if (time) frame.style.setProperty("--timetable-time-width", time.getBoundingClientRect().right - grid.getBoundingClientRect().left + "px");
       frame.classList.toggle("is-more-left", grid.scrollLeft > 1);
       frame.classList.toggle("is-more-right", grid.scrollLeft < max - 1);
       var hint = document.querySelector("[data-timetable-hint]");
