@@ -318,8 +318,10 @@ def signups(request, slug):
         for booking in registration.bookings.filter(status__in=services.ACTIVE_BOOKING):
             booking.position = selectors.waitlist_position(booking)
             mine[booking.session_id] = booking
+    now = timezone.now()
     for session in sessions:
         session.left = max(0, session.seats - session.taken)
+        session.closed = now >= session.start  # sign-ups close when the session starts
         session.my_booking = mine.get(session.pk)
     return render_in_conference_time(
         request,

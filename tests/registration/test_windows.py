@@ -160,3 +160,25 @@ def test_without_blocks_meeting_requests_close_when_the_edition_ends(conference,
     with pytest.raises(ValidationError, match="closed"):
         b2b.request_create(requester=a, recipient=b)
     assert not MeetingRequest.objects.exists()
+
+
+def test_the_sign_up_page_offers_no_button_once_a_session_started(client, conference, clock):
+    visit = SessionFactory(
+        conference=conference,
+        kind="technical_visit",
+        seats=30,
+        title="Huairou visit",
+        start=local(conference, 1, 8, 30),
+        end=local(conference, 1, 12, 30),
+        room=None,
+    )
+    user = UserFactory()
+    RegistrationFactory(conference=conference, person=PersonFactory(user=user))
+    signup_url = reverse("registration:seat-signup", args=[conference.slug, visit.pk])
+    page_url = reverse("registration:signups", args=[conference.slug])
+    clock.move_to(visit.start - timedelta(hours=1))
+    client.force_login(user)
+    assert signup_url in client.get(page_url).content.decode()
+    clock.move_to(visit.start + timedelta(minutes=5))
+    page = client.get(page_url).content.decode()
+    assert signup_url not in page and "Sign-ups closed when it started" in page
