@@ -168,3 +168,21 @@ def test_the_register_form_stores_a_good_phone_in_e164(client, conference, rtype
         },
     )
     assert Person.objects.get(user=user).phone == "+8613800138000"
+
+
+def test_the_summary_names_each_field_once(client, conference, rtype, arrival):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("registration:register", args=[conference.slug]),
+        {
+            "type": rtype.pk,
+            "currency": "USD",
+            "name": "",
+            "country": "FR",
+            "phone": "12",
+            f"q_{arrival.pk}": "1999-01-01",
+        },
+    )
+    html = response.content.decode()
+    assert "Arrival date: Arrival date" not in html and "Phone: Phone" not in html
+    assert "Name (Latin script): This field is required." in html
