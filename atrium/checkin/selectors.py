@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -29,14 +29,24 @@ def checkin_points(conference: Conference) -> QuerySet[Session]:
     return conference.sessions.filter(seats__isnull=False).order_by("start", "id")
 
 
-def checkin_find(*, conference: Conference, q: str, limit: int = 20) -> list[Registration]:
-    """Registrations whose person's name matches ``q`` in any script (马骏, ma jun, majun)."""
+def checkin_find(
+    *, conference: Conference, q: str, point: Session | None = None, limit: int = 20
+) -> list[Registration]:
+    """Registrations whose person's name matches ``q`` in any script (马骏, ma jun, majun).
+
+    Each carries ``checked_in_at``: when the person was first checked in at ``point`` (the
+    entrance when None), or None; the desk shows it instead of a check-in button.
+    """
     if not q.strip():
         return []
+    first_checkin = CheckIn.objects.filter(
+        registration=OuterRef("pk"),
+        session=point,
+    ).order_by("created")
     found = search(
-        Registration.objects.filter(conference=conference).select_related(
-            "person__organisation", "type", "order"
-        ),
+        Registration.objects.filter(conference=conference)
+        .select_related("person__organisation", "type", "order")
+        .annotate(checked_in_at=Subquery(first_checkin.values("created")[:1])),
         q,
         field="person__search_key",
     )

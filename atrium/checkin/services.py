@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from atrium.checkin.models import Badge, CheckIn
 from atrium.checkin.selectors import check_point
-from atrium.checkin.tokens import unsign_badge_token
+from atrium.checkin.tokens import parse_short_code, short_code, unsign_badge_token
 from atrium.core.audit import log_action
 from atrium.core.i18n import local_moment
 from atrium.events.models import Conference, Session
@@ -206,14 +206,22 @@ def checkin_scan(
 ) -> CheckInResult:
     """Check in the holder of the badge whose QR code reads ``token``."""
     check_point(conference, point)
+    badges = Badge.objects.select_related("registration__person", "registration__type").filter(
+        registration__conference=conference
+    )
     key = unsign_badge_token(token)
     badge = None
     if key:
-        badge = (
-            Badge.objects.select_related("registration__person", "registration__type")
-            .filter(key=key, registration__conference=conference)
-            .first()
-        )
+        badge = badges.filter(key=key).first()
+    elif (prefix := parse_short_code(token)) is not None:
+        # The code printed under the QR code: the key's first characters, typed by hand.
+        found = list(badges.filter(key__startswith=prefix)[:2])
+        if len(found) > 1:
+            return CheckInResult(
+                error=_("The code %(code)s fits more than one badge: scan the QR code instead.")
+                % {"code": short_code(prefix)}
+            )
+        badge = found[0] if found else None
     if badge is None:
         return CheckInResult(error=_("Not a valid badge of this edition."))
     if badge.is_revoked:

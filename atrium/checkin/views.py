@@ -43,7 +43,7 @@ from atrium.checkin.forms import (
     ScanForm,
 )
 from atrium.core.forms import add_service_errors
-from atrium.core.views import pdf_response
+from atrium.core.views import download_ready, pdf_response
 from atrium.events.models import Conference
 from atrium.events.permissions import (
     checkin_required,
@@ -158,7 +158,7 @@ def organiser_badges(request, conference: Conference):
             printing=True,
         )
         stamp = timezone.localtime(timezone.now(), conference.tz).strftime("%Y%m%d-%H%M")
-        return pdf_response(pdf, f"badges-{conference.slug}-{stamp}.pdf")
+        return download_ready(request, pdf_response(pdf, f"badges-{conference.slug}-{stamp}.pdf"))
     if request.method == "POST" and valid and count:
         try:
             badge_print_run_start(
@@ -284,7 +284,9 @@ def checkin_desk(request, conference: Conference):
         "errors": form.errors if form is not None and status == 400 else None,
         "result": result,
         "q": q,
-        "found": checkin_selectors.checkin_find(conference=conference, q=q) if q else [],
+        "found": checkin_selectors.checkin_find(conference=conference, q=q, point=point)
+        if q
+        else [],
         "counts": checkin_selectors.checkin_counts(conference),
         "roster": checkin_selectors.checkin_session_roster(conference=conference, session=point)
         if point is not None

@@ -58,7 +58,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
@@ -184,10 +190,12 @@ def tabular_response(
             content_type=CONTENT_TYPES["csv"],
         )
     else:
-        response = HttpResponse(
-            _xlsx_bytes(headers, rows, zone, sheet_title or filename_stem),
-            content_type=CONTENT_TYPES["xlsx"],
-        )
+        # Written to a temporary file (openpyxl's write-only mode keeps only a row in
+        # memory) and streamed from there in blocks: a large list never sits in memory.
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        _xlsx_write(headers, rows, zone, sheet_title or filename_stem, handle)
+        handle.seek(0)
+        response = FileResponse(handle, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{filename_stem}.{fmt}"
     )
@@ -274,7 +282,7 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-def _xlsx_bytes(headers, rows, zone, title: str) -> bytes:
+def _xlsx_write(headers, rows, zone, title: str, target) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -330,9 +338,7 @@ def _xlsx_bytes(headers, rows, zone, title: str) -> bytes:
         count += 1
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 # ---------------------------------------------------------------------------

@@ -153,3 +153,20 @@ def bad_request(request, exception=None):
             status=413,
         )
     return render(request, "413.html", {"upload_limit": filesizeformat(upload_limit())}, status=413)
+
+
+DOWNLOAD_COOKIE = "atrium_download"
+_DOWNLOAD_TOKEN = re.compile(r"^[A-Za-z0-9]{8,32}$")
+
+
+def download_ready(request, response):
+    """Tell the page that asked for a slow download that it has started.
+
+    A link or form marked ``data-download`` (``static/atrium/forms.js``) sends a random
+    ``download_token`` and shows "Preparing the file…" until the response sets this
+    cookie to that token: the headers arrive when the file starts to come.
+    """
+    token = request.POST.get("download_token") or request.GET.get("download_token") or ""
+    if _DOWNLOAD_TOKEN.match(token):
+        response.set_cookie(DOWNLOAD_COOKIE, token, max_age=120, samesite="Lax")
+    return response

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -111,6 +112,10 @@ class Conference(models.Model):
         """Midnight after the edition's last day, in its own time zone."""
         next_day = self.end_date + datetime.timedelta(days=1)
         return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=self.tz)
+
+    def has_ended(self, at: datetime.datetime | None = None) -> bool:
+        """True once the edition's last day is over (in its own time zone)."""
+        return (at or timezone.now()) >= self.ends_at
 
     @property
     def days(self) -> list:
@@ -397,3 +402,25 @@ class ConferenceRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.conference}"
+
+
+class AgendaStar(models.Model):
+    """A session a person has starred for their own agenda (``/me/`` and their calendar)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="agenda_stars"
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="stars"
+    )
+    created = models.DateTimeField(_("starred"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("starred session")
+        verbose_name_plural = _("starred sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "session"], name="agenda_star_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ★ {self.session}"

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 
 from atrium.events.hooks import conference_figures
-from atrium.events.models import Conference, Session, SessionRole, Talk
+from atrium.events.models import AgendaStar, Conference, Session, SessionRole, Talk
 from atrium.network.models import Organisation, Person
 
 
@@ -24,6 +24,17 @@ def current_conference() -> Conference | None:
 def get_conference(slug: str) -> Conference:
     """The published conference with this slug; raises ``Conference.DoesNotExist``."""
     return conference_list().get(slug=slug)
+
+
+def next_edition(conference: Conference) -> Conference | None:
+    """The published edition that starts next after ``conference`` (by first day), if any."""
+    return (
+        conference_list()
+        .filter(start_date__gt=conference.start_date)
+        .exclude(pk=conference.pk)
+        .order_by("start_date", "number")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -155,4 +166,28 @@ def organisation_sessions(organisation: Organisation) -> QuerySet[Session]:
         .distinct()
         .select_related("conference", "room")
         .order_by("-conference__number", "start")
+    )
+
+
+# --- personal agenda ---------------------------------------------------------------------
+
+
+def starred_session_ids(person: Person | None, conference: Conference) -> set[int]:
+    """The ids of the sessions of ``conference`` that ``person`` has starred."""
+    if person is None:
+        return set()
+    return set(
+        AgendaStar.objects.filter(person=person, session__conference=conference).values_list(
+            "session_id", flat=True
+        )
+    )
+
+
+def starred_sessions(person: Person, conference: Conference) -> QuerySet[Session]:
+    """The sessions of ``conference`` that ``person`` has starred, in time order."""
+    return (
+        public_sessions(conference)
+        .filter(stars__person=person)
+        .select_related("room", "track", "conference")
+        .order_by("start", "id")
     )

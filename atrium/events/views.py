@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from atrium.core.views import render_in_conference_time
-from atrium.events import selectors
+from atrium.core.views import next_url, render_in_conference_time
+from atrium.events import selectors, services
 from atrium.events.forms import ProgrammeFilterForm
 from atrium.events.models import Conference, Session
 from atrium.events.timetable import build_grid
+from atrium.network.models import Person
 
 OFF_SITE = "off-site"
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -45,6 +48,8 @@ def conference_home(request, slug: str, is_site_home: bool = False):
         )[:6],
         "other_conferences": selectors.conference_list().exclude(pk=conference.pk),
         "is_site_home": is_site_home,
+        "has_ended": conference.has_ended(),
+        "next_edition": selectors.next_edition(conference),
         "nav": "conference",
     }
     return render_in_conference_time(request, conference, "events/conference.html", context)
@@ -84,6 +89,8 @@ def programme(request, slug: str):
         "grid": grid,
         "filter_query": form.active_query(exclude=("day",)),
         "has_filters": any(k in filters for k in ("kind", "track", "room")),
+        "starred_ids": _starred_ids(request, conference),
+        "can_star": request.user.is_authenticated,
         "nav": "programme",
     }
     template = "events/_programme_body.html" if request.htmx else "events/programme.html"
@@ -103,9 +110,55 @@ def session_detail(request, slug: str, session_id: int):
         session = selectors.session_detail(conference, session_id)
     except Session.DoesNotExist:
         raise Http404(_("There is no such session in this conference.")) from None
-    return render_in_conference_time(
-        request, conference, "events/session.html", {"session": session, "nav": "programme"}
+    context = {
+        "session": session,
+        "starred_ids": _starred_ids(request, conference),
+        "can_star": request.user.is_authenticated,
+        "nav": "programme",
+    }
+    return render_in_conference_time(request, conference, "events/session.html", context)
+
+
+def _person(request) -> Person | None:
+    if not request.user.is_authenticated:
+        return None
+    return Person.objects.filter(user=request.user).first()
+
+
+def _starred_ids(request, conference: Conference) -> set[int] | None:
+    """The sessions the visitor has starred; None for a visitor who cannot star (no login)."""
+    if not request.user.is_authenticated:
+        return None
+    return selectors.starred_session_ids(_person(request), conference)
+
+
+@require_POST
+@login_required
+def session_star(request, slug: str, session_id: int):
+    """Star or unstar a session for the visitor's own agenda (htmx: the button again)."""
+    conference = conference_or_404(slug)
+    session = get_object_or_404(selectors.public_sessions(conference), pk=session_id)
+    person = _person(request)
+    back = next_url(request, session.get_absolute_url())
+    if person is None:
+        messages.error(request, _("Register for the conference to keep a personal agenda."))
+        return redirect(back)
+    starred = services.agenda_star_set(
+        person=person, session=session, starred=request.POST.get("starred") == "1"
     )
+    if request.htmx:
+        return render(
+            request,
+            "events/_star.html",
+            {
+                "session": session,
+                "conference": conference,
+                "starred_ids": {session.pk} if starred else set(),
+                "can_star": True,
+                "next_path": back,
+            },
+        )
+    return redirect(back)
 
 
 @require_GET

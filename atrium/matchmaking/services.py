@@ -215,6 +215,18 @@ def profile_save(
 # --- requests --------------------------------------------------------------------------
 
 
+def requests_close_at(conference: Conference):
+    """When meeting requests close: as the edition's last active B2B block starts
+    (no meeting can be scheduled after that), or as the edition ends without blocks."""
+    last = (
+        Block.objects.filter(session__conference=conference, is_active=True)
+        .order_by("-session__start")
+        .values_list("session__start", flat=True)
+        .first()
+    )
+    return last or conference.ends_at
+
+
 def _active_profile(registration: Registration) -> Profile | None:
     return Profile.objects.filter(registration=registration, is_active=True).first()
 
@@ -257,6 +269,11 @@ def request_create(
     rules = settings_for(conference)
     if not rules.requests_open:
         raise ValidationError(_("The organisers have closed meeting requests for this edition."))
+    if timezone.now() >= requests_close_at(conference):
+        raise ValidationError(
+            _("Meeting requests closed when the last B2B meeting block of %(edition)s started.")
+            % {"edition": conference.name_i18n}
+        )
     if _active_profile(requester) is None:
         raise ValidationError(
             _("Fill in your B2B profile and take part before asking for meetings.")

@@ -4,6 +4,7 @@ required per type) are in ``services`` and come back as errors keyed by these fi
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -11,6 +12,8 @@ from atrium.core.i18n import country_choices, is_chinese
 from atrium.core.tabular import TableUploadForm
 from atrium.network.models import Organisation
 from atrium.registration.models import Currency, Delegation, Question, RegistrationType
+from atrium.registration.phones import phone_e164
+from atrium.registration.services import MAX_ANSWER, answer_date_window, date_window_message
 
 
 def organisation_options(*, chosen, query: str) -> list[Organisation]:
@@ -106,8 +109,28 @@ class RegistrationForm(forms.Form):
                 choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], **common
             )
         if question.kind == Question.Kind.DATE:
-            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-        return forms.CharField(max_length=1000, **common)
+            first, last = answer_date_window(question.conference)
+            attrs = {"type": "date", "min": first.isoformat(), "max": last.isoformat()}
+            return forms.DateField(widget=forms.DateInput(attrs=attrs), **common)
+        return forms.CharField(max_length=MAX_ANSWER, **common)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The service checks the same when the form is sent; here, so that every error
+        # shows at once (the service is not called while the form has errors).
+        first, last = answer_date_window(self.conference)
+        for question in self.questions:
+            day = cleaned.get(f"q_{question.pk}")
+            if question.kind == Question.Kind.DATE and day and not first <= day <= last:
+                self.add_error(f"q_{question.pk}", date_window_message(question, first, last))
+        if cleaned.get("phone"):
+            try:
+                cleaned["phone"] = phone_e164(
+                    cleaned["phone"], country=str(cleaned.get("country") or "")
+                )
+            except ValidationError as error:
+                self.add_error("phone", error.message_dict["phone"])
+        return cleaned
 
     def question_fields(self):
         return [(q, self[f"q_{q.pk}"]) for q in self.questions]

@@ -106,6 +106,9 @@ class RegistrationPolicy(models.Model):
         at = at or timezone.now()
         if self.opens_at and at < self.opens_at:
             return False
+        if self.conference.has_ended(at):
+            # Without ``closes_at`` too: nobody registers for an edition that is over.
+            return False
         return not (self.closes_at and at >= self.closes_at)
 
     def is_early(self, at=None) -> bool:

@@ -111,6 +111,12 @@ class CancelForm(forms.Form):
     )
 
 
+class SeatsForm(forms.Form):
+    """The number of seats of a session with sign-ups."""
+
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000)
+
+
 class BookingForm(forms.Form):
     """Names one seat or waiting-list place of the session shown (move up, remove)."""
 

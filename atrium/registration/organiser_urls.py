@@ -31,4 +31,5 @@ urlpatterns = [
     path(QUOTA + "promote/", views.quota_promote, name="promote"),
     path(QUOTA + "remove/", views.quota_remove, name="remove"),
     path(QUOTA + "fill/", views.quota_fill, name="fill"),
+    path(QUOTA + "seats/", views.quota_seats, name="seats"),
 ]

@@ -23,7 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from atrium.core import tabular
 from atrium.core.audit import log_action
 from atrium.core.forms import add_service_errors
-from atrium.core.views import object_action, render_in_conference_time
+from atrium.core.views import (
+    download_ready,
+    object_action,
+    render_in_conference_time,
+)
 from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.registration import hooks, seats, selectors, services
@@ -36,6 +40,7 @@ from atrium.registration.organiser_forms import (
     MarkPaidForm,
     RegistrationFilterForm,
     RejectForm,
+    SeatsForm,
 )
 
 # The audit trail's action codes, as the history panel shows them.
@@ -191,13 +196,14 @@ def registration_export(request, conference: Conference):
     )
     questions = selectors.export_questions(conference)
     with timezone.override(conference.tz):  # times in the edition's local time
-        return tabular.tabular_export(
+        response = tabular.tabular_export(
             request,
             filename_stem=f"{conference.slug}-registrations",
             headers=_export_headers(questions),
             rows=_export_rows(registrations, questions),
             sheet_title=_("Registrations"),
         )
+    return download_ready(request, response)
 
 
 def _registration_or_404(conference: Conference, reference: str) -> Registration:
@@ -413,13 +419,14 @@ def _session_or_404(conference: Conference, session_id: int):
     return session
 
 
-def _quota(request, conference, session, *, form=None, status=200):
+def _quota(request, conference, session, *, form=None, seats_form=None, status=200):
     seated, waiting = selectors.quota_bookings(session)
     context = {
         "session": session,
         "seated": seated,
         "waiting": waiting,
         "form": form,
+        "seats_form": seats_form or SeatsForm(initial={"seats": session.seats}),
     }
     return _render(
         request,
@@ -495,3 +502,29 @@ def quota_fill(request, conference: Conference, session_id: int):
         return _("Moved up from the waiting list: %(names)s.") % {"names": _names(promoted)}
 
     return _quota_action(request, conference, session_id, call, needs_booking=False)
+
+
+@require_POST
+@organiser_required
+def quota_seats(request, conference: Conference, session_id: int):
+    """Change the number of seats; the waiting list moves up into new seats at once."""
+    session = _session_or_404(conference, session_id)
+    form = SeatsForm(request.POST)
+    promoted = []
+    if form.is_valid():
+        try:
+            promoted = seats.session_seats_set(
+                session=session, seats=form.cleaned_data["seats"], actor=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        session = _session_or_404(conference, session_id)
+        return _quota(request, conference, session, seats_form=form, status=400)
+    message = _("The session has %(seats)s seats now.") % {"seats": form.cleaned_data["seats"]}
+    if promoted:
+        message += " " + _("Moved up from the waiting list: %(names)s.") % {
+            "names": _names(promoted)
+        }
+    messages.success(request, message)
+    return redirect("organiser:quota", slug=conference.slug, session_id=session.pk)

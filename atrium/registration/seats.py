@@ -40,6 +40,10 @@ def seat_signup(*, registration: Registration, session: Session, actor=None) -> 
     ).first()
     if existing:
         return existing
+    if timezone.now() >= session.start:
+        raise ValidationError(
+            _("Sign-ups for %(title)s closed when it started.") % {"title": session.title_i18n}
+        )
     clash = (
         SeatBooking.objects.filter(
             registration=registration,
@@ -91,6 +95,44 @@ def seat_cancel(*, booking: SeatBooking, actor=None) -> list[SeatBooking]:
         data={"session": session.pk},
     )
     return _fill_free_seats(session, actor=actor) if was_confirmed else []
+
+
+@transaction.atomic
+def session_seats_set(*, session: Session, seats: int, actor=None) -> list[SeatBooking]:
+    """Change the number of seats of a session; returns the bookings moved up at once.
+
+    Refused (nothing written) below the seats already taken: a delegate's seat is never
+    taken away by a smaller number; remove people from the list first.
+    """
+    session = lock_session(session)
+    if session.seats is None:
+        raise ValidationError({"seats": _("This session does not take sign-ups.")})
+    if seats < 1:
+        raise ValidationError({"seats": _("A session with sign-ups has at least one seat.")})
+    taken = session.bookings.filter(status=SeatBooking.Status.CONFIRMED).count()
+    if seats < taken:
+        raise ValidationError(
+            {
+                "seats": _(
+                    "%(taken)s seats are taken: the session cannot have fewer. Remove "
+                    "people from the list first."
+                )
+                % {"taken": taken}
+            }
+        )
+    before = session.seats
+    if seats == before:
+        return []
+    session.seats = seats
+    session.save(update_fields=["seats"])
+    log_action(
+        actor=actor,
+        action="seat.quota_changed",
+        obj=session,
+        conference=session.conference,
+        data={"before": before, "after": seats},
+    )
+    return _fill_free_seats(session, actor=actor)
 
 
 @transaction.atomic

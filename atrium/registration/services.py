@@ -45,6 +45,7 @@ from atrium.registration.models import (
     new_feed_token,
 )
 from atrium.registration.notices import mail_registration
+from atrium.registration.phones import phone_e164
 from atrium.registration.seats import seat_cancel
 from atrium.webhooks import events as webhook_events
 from atrium.webhooks.services import webhook_emit
@@ -119,6 +120,27 @@ def _registration_payload(registration: Registration) -> dict:
 # --- answers ---------------------------------------------------------------------------
 
 
+#: Free-text answers to the edition's questions are kept to this many characters.
+MAX_ANSWER = 1000
+#: Date answers (arrival, departure…) fall within this window around the edition.
+DAYS_BEFORE, DAYS_AFTER = 60, 30
+
+
+def answer_date_window(conference: Conference) -> tuple[dt.date, dt.date]:
+    """The first and last date a date answer may take: 60 days before the edition's first
+    day to 30 days after its last."""
+    return (
+        conference.start_date - dt.timedelta(days=DAYS_BEFORE),
+        conference.end_date + dt.timedelta(days=DAYS_AFTER),
+    )
+
+
+def date_window_message(question: Question, first: dt.date, last: dt.date) -> str:
+    return _(
+        "%(field)s: enter a date between %(first)s and %(last)s (around the edition's dates)."
+    ) % {"field": question.label_i18n, "first": first.isoformat(), "last": last.isoformat()}
+
+
 def answers_clean(
     *, conference: Conference, rtype: RegistrationType, raw: Mapping[int, str]
 ) -> dict[Question, str]:
@@ -142,10 +164,24 @@ def answers_clean(
                 continue
         elif question.kind == Question.Kind.DATE:
             try:
-                value = dt.date.fromisoformat(value).isoformat()
+                day = dt.date.fromisoformat(value)
             except ValueError:
-                errors[key] = _("Enter a date as YYYY-MM-DD.")
+                errors[key] = _("%(field)s: enter a date as YYYY-MM-DD.") % {
+                    "field": question.label_i18n
+                }
                 continue
+            first, last = answer_date_window(conference)
+            if not first <= day <= last:
+                errors[key] = date_window_message(question, first, last)
+                continue
+            value = day.isoformat()
+        elif len(value) > MAX_ANSWER:
+            errors[key] = _("%(field)s: keep it to %(max)s characters (this is %(length)s).") % {
+                "field": question.label_i18n,
+                "max": MAX_ANSWER,
+                "length": len(value),
+            }
+            continue
         cleaned[question] = value
     if errors:
         raise ValidationError(errors)
@@ -181,6 +217,9 @@ PROFILE_FIELDS = ("name", "name_zh", "position", "organisation", "country", "pho
 
 
 def _person_update(person: Person, profile: Mapping) -> None:
+    if profile.get("phone"):
+        country = profile.get("country", person.country)
+        profile = {**profile, "phone": phone_e164(profile["phone"], country=str(country or ""))}
     changed = [f for f in PROFILE_FIELDS if f in profile and getattr(person, f) != profile[f]]
     for field in changed:
         setattr(person, field, profile[field])
@@ -293,6 +332,10 @@ def registration_submit(
     if existing:
         raise AlreadyRegistered(existing)
     policy = policy_for(conference)
+    if conference.has_ended():
+        raise ValidationError(
+            _("%(edition)s has ended: registration is closed.") % {"edition": conference.name_i18n}
+        )
     if not by_organiser and not policy.is_open():
         raise ValidationError(_("Registration for this edition is closed."))
     if rtype.conference_id != conference.pk:
@@ -736,11 +779,13 @@ def _release_seats(registration: Registration, *, actor) -> None:
 
 
 def agenda_sessions(*, registration: Registration):
-    """My agenda: the sessions I have a seat in, and those I speak at or chair."""
-    from atrium.events.selectors import programme_sessions
+    """My agenda: the sessions I have a seat in, those I speak at or chair, and those I
+    starred on the programme."""
+    from atrium.events.selectors import programme_sessions, starred_session_ids
 
     mine = Q(bookings__registration=registration, bookings__status=SeatBooking.Status.CONFIRMED)
     mine |= Q(roles__person=registration.person)
+    mine |= Q(pk__in=starred_session_ids(registration.person, registration.conference))
     return programme_sessions(registration.conference).filter(mine).distinct()
 
 

@@ -25,6 +25,7 @@ from atrium.core.views import next_url, render_in_conference_time
 from atrium.events.calendar import agenda_calendar, ics_response, uid_host
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import Role, conference_role_required, has_role
+from atrium.events.selectors import next_edition, starred_sessions
 from atrium.network.forms import PhotoForm
 from atrium.network.models import Person
 from atrium.registration import delegations, hooks, seats, selectors, services
@@ -153,6 +154,8 @@ def register(request, slug):
             "form": form,
             "policy": policy,
             "is_open": policy.is_open(),
+            "has_ended": conference.has_ended(),
+            "next_edition": next_edition(conference) if conference.has_ended() else None,
             "opens_later": bool(policy.opens_at and policy.opens_at > timezone.now()),
             "type_rows": type_rows,
             "invitation": invitation,
@@ -264,6 +267,7 @@ def me(request):
             registration.delegation is not None
             and registration.delegation.head_id == registration.person_id
         )
+        registration.starred = list(starred_sessions(registration.person, registration.conference))
         registration.sections = hooks.me_sections.collect(
             request=request, registration=registration
         )
@@ -343,8 +347,10 @@ def signups(request, slug):
         for booking in registration.bookings.filter(status__in=services.ACTIVE_BOOKING):
             booking.position = selectors.waitlist_position(booking)
             mine[booking.session_id] = booking
+    now = timezone.now()
     for session in sessions:
         session.left = max(0, session.seats - session.taken)
+        session.closed = now >= session.start  # sign-ups close when the session starts
         session.my_booking = mine.get(session.pk)
     return render_in_conference_time(
         request,

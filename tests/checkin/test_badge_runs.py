@@ -295,12 +295,13 @@ def test_a_large_batch_starts_a_run_shown_with_progress_and_a_download(
     assert len(PdfReader(io.BytesIO(data)).pages) == 30
 
 
-def test_a_small_batch_is_still_one_pdf_at_once(client, conference, people, organiser):
+def test_a_small_batch_is_still_one_pdf_at_once(client, conference, people, organiser, settings):
+    settings.ATRIUM_BADGE_INLINE_MAX = 30
     client.force_login(organiser)
     url = reverse("checkin:badges", args=[conference.slug])
     response = client.post(url, {"type": people[0].type_id, "printed": "no"})
     assert response["Content-Type"] == "application/pdf"
-    assert len(_text(response.content)) == 30  # 30 <= 50: at once, in the edition's layout
+    assert len(_text(response.content)) == 30  # 30 <= 30: at once, in the edition's layout
     assert not BadgePrintRun.objects.exists()
 
 

@@ -28,6 +28,9 @@ MOVED = {
     "registration_visaletterrequest": "visas_visaletterrequest",
 }
 
+#: One row per model (and per model and permission): models added later add rows.
+GROWS_WITH_NEW_MODELS = {"django_content_type", "auth_permission"}
+
 
 def _git_archive(commit: str, into: Path) -> None:
     try:
@@ -99,6 +102,10 @@ def test_a_demo_database_of_the_old_layout_migrates_without_losing_a_row(tmp_pat
     for table, count in before.items():
         if table in grows:
             assert after[table] >= count, table
+            continue
+        if table in GROWS_WITH_NEW_MODELS:
+            # Models added since the split (events.AgendaStar…) add their rows here.
+            assert after.get(table) >= count, table
             continue
         assert after.get(MOVED.get(table, table)) == count, table
     for table in MOVED:

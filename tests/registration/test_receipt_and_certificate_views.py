@@ -135,7 +135,8 @@ def test_anonymous_goes_to_login(client, conference, majun):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_certificate_after_the_end_for_a_checked_in_delegate(client, conference, majun):
+def test_certificate_after_the_end_for_a_checked_in_delegate(client, conference, majun, clock):
+    clock.move_to("2025-09-20 12:00:00")  # certificates come after the edition
     CheckInFactory(registration=majun)
     client.force_login(majun.person.user)
     me = client.get(reverse("registration:me")).content.decode()
@@ -166,7 +167,8 @@ def test_certificate_before_the_end_is_explained_not_given(client, rtype):
     assert not AuditEntry.objects.filter(action="certificate.downloaded").exists()
 
 
-def test_no_check_in_no_certificate(client, conference, majun):
+def test_no_check_in_no_certificate(client, conference, majun, clock):
+    clock.move_to("2025-09-20 12:00:00")  # certificates come after the edition
     client.force_login(majun.person.user)
     me = client.get(reverse("registration:me")).content.decode()
     assert "no record of your attendance" in me
@@ -205,7 +207,8 @@ def test_organiser_downloads_any_receipt_of_the_edition(client, conference, maju
     assert "Receipt downloaded" in page.content.decode()
 
 
-def test_organiser_certificate_link_once_checked_in(client, conference, majun):
+def test_organiser_certificate_link_once_checked_in(client, conference, majun, clock):
+    clock.move_to("2025-09-20 12:00:00")  # certificates come after the edition
     role = ConferenceRoleFactory(conference=conference, role="organiser")
     client.force_login(role.user)
     urls = _urls(conference, majun)

@@ -358,14 +358,16 @@ def test_certificate_after_the_end_has_both_names_and_the_sessions(conference, a
     assert entry.actor == actor and entry.object_id == str(attendee.pk)
 
 
-def test_certificate_in_chinese_uses_the_chinese_names_of_the_edition(conference, attendee):
+def test_certificate_in_chinese_uses_the_chinese_names_of_the_edition(conference, attendee, clock):
+    clock.move_to("2025-09-20 12:00:00")  # certificates come after the edition
     text = _flat(_text(certificates.certificate_pdf(registration=attendee, language="zh-hans")))
     assert "第42届国际科技园区协会(IASP)世界大会" in text
     assert "2025年9月16日" in text and "马骏" in text and "Ma Jun" in text
 
 
-def test_no_certificate_without_a_check_in(conference, rtype):
+def test_no_certificate_without_a_check_in(conference, rtype, clock):
     registration = _paid(conference, rtype).registration
+    clock.move_to("2025-09-20 12:00:00")  # certificates come after the edition
     with pytest.raises(ValidationError, match="no record of your attendance"):
         certificates.certificate_pdf(registration=registration)
     # A check-in in another edition does not count for this one.
@@ -377,8 +379,9 @@ def test_no_certificate_without_a_check_in(conference, rtype):
 
 
 def test_certificate_refusal_reads_the_annotation_without_a_query(
-    conference, attendee, django_assert_num_queries
+    conference, attendee, django_assert_num_queries, clock
 ):
+    clock.move_to("2025-09-20 12:00:00")  # certificates come after the edition
     registration = Registration.objects.select_related("conference").get(pk=attendee.pk)
     registration.has_checkin = True
     with django_assert_num_queries(0):

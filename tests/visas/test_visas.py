@@ -513,8 +513,9 @@ def test_an_organisers_look_is_logged_the_owners_is_not(registration, organiser)
 # --- the purge -----------------------------------------------------------------------------
 
 
-def test_purge_clears_passport_data_and_keeps_the_rest(registration, organiser):
+def test_purge_clears_passport_data_and_keeps_the_rest(registration, organiser, clock):
     visa_request = _approved(registration, organiser)
+    clock.move_to("2026-01-05 12:00:00")  # more than 90 days after the edition
     waiting = VisaLetterRequestFactory(registration__conference=registration.conference)
     recent = VisaLetterRequestFactory(
         registration__conference=ConferenceFactory(
@@ -548,8 +549,9 @@ def test_purge_clears_passport_data_and_keeps_the_rest(registration, organiser):
     assert AuditEntry.objects.filter(action="visa.purged").count() == 2
 
 
-def test_purge_dry_run_changes_nothing(registration):
+def test_purge_dry_run_changes_nothing(registration, clock):
     visa_request = submit(registration)
+    clock.move_to("2026-01-05 12:00:00")  # long after the edition
     before = VisaLetterRequest.objects.get(pk=visa_request.pk).passport_data
     out = io.StringIO()
     call_command(
@@ -562,8 +564,9 @@ def test_purge_dry_run_changes_nothing(registration):
     assert not AuditEntry.objects.filter(action="visa.purged").exists()
 
 
-def test_purge_defaults_to_the_retention_setting(registration):
+def test_purge_defaults_to_the_retention_setting(registration, clock):
     submit(registration)
+    clock.move_to("2026-01-05 12:00:00")  # long after the edition
     days_since_end = (dt.date.today() - END).days
     with override_settings(ATRIUM_PASSPORT_RETENTION_DAYS=days_since_end + 1):
         call_command("visa_purge", stdout=io.StringIO())

@@ -330,6 +330,7 @@ def tls_receiver(tmp_path):
     thread.join(timeout=5)
 
 
+@pytest.mark.real_clock  # OpenSSL checks the certificate against the real date
 def test_https_sends_the_name_and_verifies_the_certificate_for_it(
     fake_dns, tls_receiver, settings, tmp_path
 ):
