@@ -481,3 +481,18 @@ def test_a_chosen_bid_is_recorded_on_the_future_edition():
         services.bid_choose(submission=bid, edition=call.conference, actor=None)
     decision = services.bid_choose(submission=bid, edition=future, actor=None)
     assert list(future.chosen_bids.all()) == [decision]
+
+
+def test_the_daily_command_sends_the_reminders_due_today(django_capture_on_commit_callbacks, clock):
+    import io
+
+    from django.core.management import call_command
+
+    call, _sub, reviewer = reviewing_pair()
+    clock.move_to(call.review_until - dt.timedelta(days=7))  # a week before the deadline
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("review_reminders", stdout=out)
+    assert "1 reminder(s) sent." in out.getvalue()
+    assert [m.to for m in mail.outbox] == [[reviewer.user.email]]
+    assert f"/calls/{call.slug}/review/" in mail.outbox[0].body
