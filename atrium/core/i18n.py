@@ -74,3 +74,16 @@ def country_choices(codes=None, *, blank_label: str | None = None) -> list[tuple
         key=lambda choice: sort_key(choice[1]),
     )
     return ([("", blank_label)] if blank_label is not None else []) + choices
+
+
+def option_lines(text: str) -> list[tuple[str, str, str]]:
+    """The options an organiser wrote one per line as ``English | 中文``: (value, English,
+    Chinese) each, the value being the English text (the Chinese defaults to it). Questions
+    of registration and form fields of calls use this one reading."""
+    pairs = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        en, _sep, zh = line.partition("|")
+        pairs.append((en.strip(), en.strip(), zh.strip() or en.strip()))
+    return pairs

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from atrium.core.i18n import bilingual
+from atrium.core.i18n import bilingual, option_lines
 from atrium.events.models import Conference, Session
 from atrium.network.models import Organisation, Person
 
@@ -273,13 +273,7 @@ class Question(models.Model):
 
     def option_pairs(self) -> list[tuple[str, str, str]]:
         """(value, English, Chinese) for each option line; the value is the English text."""
-        pairs = []
-        for line in self.options.splitlines():
-            if not line.strip():
-                continue
-            en, _sep, zh = line.partition("|")
-            pairs.append((en.strip(), en.strip(), zh.strip() or en.strip()))
-        return pairs
+        return option_lines(self.options)
 
 
 class Voucher(models.Model):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from atrium.core.i18n import bilingual
+from atrium.core.i18n import bilingual, option_lines
 from atrium.events.models import Conference, Session, Talk
 from atrium.network.models import Organisation, Person, Sector
 
@@ -184,12 +184,7 @@ class FormField(models.Model):
 
     def choice_pairs(self) -> list[tuple[str, str, str]]:
         """(value, English, Chinese) per line; the value is the English text."""
-        pairs = []
-        for line in self.choices.splitlines():
-            if line.strip():
-                en, _sep, zh = line.partition("|")
-                pairs.append((en.strip(), en.strip(), zh.strip() or en.strip()))
-        return pairs
+        return option_lines(self.choices)
 
 
 class Submission(models.Model):
