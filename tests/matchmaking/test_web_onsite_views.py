@@ -28,6 +28,12 @@ from tests.factories import (
 )
 from tests.matchmaking.factories_web import B2BSessionFactory, BlockFactory, delegate, meeting
 
+
+def body(response) -> bytes:
+    """A response's bytes, streamed (XLSX files are) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -305,10 +311,13 @@ def test_marking_an_absence_through_the_page(
     assert not Absence.objects.exists()
 
 
-def test_feedback_through_the_page_and_its_export(conference, block, pair, organiser, settings):
+def test_feedback_through_the_page_and_its_export(
+    conference, block, pair, organiser, settings, clock
+):
     a, b, m = pair
+    clock.move_to(m.end)  # the meeting has taken place (and the log-ins are made after)
     client = client_for(a.person.user)
-    # The edition is in the past for the test clock: the meeting has begun.
+    organiser = client_for(with_role(conference, "organiser"))
     response = client.post(url("feedback", conference, m.pk), {"took_place": "no", "rating": "4"})
     assert response.status_code == 400
     assert "Rate only a meeting that took place." in response.content.decode()
@@ -324,7 +333,7 @@ def test_feedback_through_the_page_and_its_export(conference, block, pair, organ
     assert len(rows) == 3
     assert "'=1+1" in rows[1] or "'=1+1" in rows[2]  # formula guard
     xlsx = organiser.get(url("feedback-export", conference) + "?format=xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(body(xlsx))).active
     assert sheet.max_row == 3
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from atrium.events.models import ConferenceRole
 from atrium.reviews import services
 from atrium.reviews.models import Assignment, Call, Criterion, FormField, Reviewer, Track
 from tests.factories import ConferenceFactory, OrganisationFactory, PersonFactory, UserFactory
 
-NOW = timezone.now()
+#: The tests' frozen clock (tests/conftest.py): calls are dated around it.
+NOW = dt.datetime(2025, 8, 16, 1, 0, tzinfo=dt.UTC)
 
 
 def make_call(conference=None, *, kind=Call.Kind.TALKS, open_now=True, reviewing=False, **extra):

@@ -181,7 +181,7 @@ def test_organiser_runs_assignment_and_exports(client, world):
     assert csv["Content-Disposition"].endswith('.csv"')
     assert world["submission"].title in b"".join(csv.streaming_content).decode()
     xlsx = client.get(u["organiser"] + "?export=xlsx")
-    assert xlsx.content[:2] == b"PK"
+    assert b"".join(xlsx.streaming_content)[:2] == b"PK"
     filtered = client.get(u["organiser"] + "?conflicted=yes").content.decode()
     assert world["submission"].title in filtered
 
