@@ -24,7 +24,7 @@ from tests.browser.test_accessibility import serious_violations
 from tests.insight.helpers import build_edition, check_in
 from tests.registration.factories_organiser import ConferenceRoleFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 PATH = "/c/beijing/organiser/insight/"
 

@@ -22,7 +22,9 @@ from atrium.webhooks.models import Delivery, Endpoint
 from tests.insight.helpers import build_edition, read_page
 from tests.registration.factories_organiser import AccountFactory, ConferenceRoleFactory
 
-pytestmark = pytest.mark.django_db
+# The insight page looks back on editions that are over: these tests run on the real clock
+# (after the 2025 editions), not on the frozen one of tests/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.real_clock]
 
 
 @pytest.fixture

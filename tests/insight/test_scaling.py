@@ -15,7 +15,9 @@ from atrium.insight import selectors
 from atrium.registration.models import Registration
 from tests.registration.factories_organiser import AccountFactory
 
-pytestmark = pytest.mark.django_db
+# The insight page looks back on editions that are over: these tests run on the real clock
+# (after the 2025 editions), not on the frozen one of tests/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.real_clock]
 
 #: Every query of the page: session and user, the edition, and the selectors' fixed sets.
 MAX_QUERIES = 40
