@@ -73,8 +73,9 @@ def call(client, method, path, token=None, data=None):
         ("organiser", 404, 200, 200),
     ],
 )
-def test_the_permission_matrix(setup, who, feedback, figures, lock):
+def test_the_permission_matrix(setup, who, feedback, figures, lock, clock):
     conference, m, _a, tokens = setup
+    clock.move_to(m.end)  # feedback opens once the meeting has begun
     client = Client()
     token = tokens.get(who)
     base = API.format(slug=conference.slug)
@@ -94,8 +95,9 @@ def test_the_permission_matrix(setup, who, feedback, figures, lock):
     assert Feedback.objects.exists() == (feedback == 200)
 
 
-def test_feedback_refusals_name_the_field(setup):
+def test_feedback_refusals_name_the_field(setup, clock):
     conference, m, _a, tokens = setup
+    clock.move_to(m.end)  # feedback opens once the meeting has begun
     path = f"{API.format(slug=conference.slug)}/me/meetings/{m.pk}/feedback"
     response = call(Client(), "post", path, tokens["delegate"], {"took_place": False, "rating": 3})
     assert response.status_code == 422
