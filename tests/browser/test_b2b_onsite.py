@@ -107,7 +107,9 @@ def test_an_organiser_moves_a_meeting(b2b_demo, logged_in, language):  # noqa: F
     page.select_option("#id_table", str(table))
     page.locator(".b2b-move-form button[type=submit]").click()
     error = page.locator(".b2b-move-form .errorlist")
-    expect(error).to_contain_text("is taken in that slot")
+    expect(error).to_contain_text(
+        "is taken in that slot" if language == "en" else "在该时段已被占用"
+    )
     screenshot(page, f"b2b-onsite-move-clash-{language}")
     assert _places() == before
 
@@ -132,7 +134,9 @@ def test_an_organiser_moves_a_meeting(b2b_demo, logged_in, language):  # noqa: F
     before = _places()
     stale.select_option("#id_slot", slot_value(*_free_place(meeting)[:2]))
     stale.locator(".b2b-move-form button[type=submit]").click()
-    expect(stale.locator("body")).to_contain_text("Someone else changed this meeting")
+    expect(stale.locator("body")).to_contain_text(
+        "Someone else changed this meeting" if language == "en" else "其他人修改了该洽谈"
+    )
     screenshot(stale, f"b2b-onsite-move-stale-{language}")
     assert _places() == before
 

@@ -87,7 +87,7 @@ def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settin
     page.locator("#photo button[type=submit]").first.click()
     preview = page.locator("#photo img.person-photo")
     expect(preview).to_be_visible()
-    page.wait_for_function("document.querySelector('#photo img').naturalWidth === 400")
+    expect(page.locator("#photo img")).to_have_js_property("naturalWidth", 400)
     screenshot(page, "photo-me")
     assert serious_violations(page) == []
     delegate.close()
@@ -102,7 +102,7 @@ def test_upload_on_me_then_the_desk_shows_the_photo(browser, live_server, settin
     photo = page.locator(".checkin-result__photo")
     expect(photo).to_be_visible()
     expect(photo).to_have_attribute("alt", "Cecile Harle")
-    page.wait_for_function("document.querySelector('.checkin-result__photo').naturalWidth === 400")
+    expect(page.locator(".checkin-result__photo")).to_have_js_property("naturalWidth", 400)
     screenshot(page, "photo-checkin-result")
     assert serious_violations(page) == []
     desk.close()

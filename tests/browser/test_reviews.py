@@ -14,7 +14,11 @@ from atrium.reviews.models import Call, Reviewer
 from tests.browser.conftest import DESKTOP, PHONE, no_horizontal_overflow, screenshot
 from tests.browser.test_accessibility import serious_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.real_clock,  # the demo calls are dated around the real date
+]
 
 
 @pytest.fixture
