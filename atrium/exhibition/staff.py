@@ -5,7 +5,6 @@ audit-logged; bad input raises ``ValidationError`` naming the field."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
+from atrium.core.invitations import token_hash
 from atrium.core.mail import send_email_on_commit
 from atrium.core.money import money
 from atrium.events.models import Conference
@@ -29,10 +29,6 @@ from atrium.registration.models import Registration, RegistrationType
 from atrium.registration.services import registration_submit
 
 # --- staff passes -----------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def pass_quota(exhibitor: Exhibitor) -> int:
@@ -86,7 +82,7 @@ def staff_invite(
             }
         )
     token = secrets.token_urlsafe(32)
-    probe.token_hash = _token_hash(token)
+    probe.token_hash = token_hash(token)
     probe.save()
     log_action(
         actor=actor,
@@ -114,7 +110,7 @@ def staff_pass_for_token(token: str) -> StaffPass | None:
         return None
     return (
         StaffPass.objects.select_related("exhibitor__conference")
-        .filter(token_hash=_token_hash(token), status=StaffPass.Status.INVITED)
+        .filter(token_hash=token_hash(token), status=StaffPass.Status.INVITED)
         .first()
     )
 

@@ -7,7 +7,6 @@ and per delegation, and organisers can stop a delegation from inviting.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
+from atrium.core.invitations import token_hash
 from atrium.core.mail import send_email_on_commit
 from atrium.events.models import Conference
 from atrium.network.models import Person
@@ -29,10 +29,6 @@ from atrium.registration.models import (
 )
 
 # --- delegations -----------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -118,7 +114,7 @@ def delegation_invite(
         email=email,
         name=name.strip(),
         type=rtype,
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
     )
     log_action(
         actor=actor,
@@ -184,7 +180,7 @@ def invitation_for_token(token: str) -> DelegationInvitation | None:
         return None
     return (
         DelegationInvitation.objects.select_related("delegation__conference", "type")
-        .filter(token_hash=_token_hash(token), status=DelegationInvitation.Status.PENDING)
+        .filter(token_hash=token_hash(token), status=DelegationInvitation.Status.PENDING)
         .first()
     )
 

@@ -15,7 +15,6 @@ Rules kept here and nowhere else:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 import uuid
@@ -32,6 +31,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
+from atrium.core.invitations import token_hash
 from atrium.core.mail import send_email_on_commit
 from atrium.core.uploads import check_upload_size
 from atrium.events.models import Conference, ConferenceRole, Session, SessionRole, Talk
@@ -94,10 +94,6 @@ EXPERTISE_WEIGHT = 0.5
 
 def _when(moment: dt.datetime, call: Call) -> str:
     return formats.date_format(moment.astimezone(call.conference.tz), "DATETIME_FORMAT")
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _lock_submission(submission: Submission) -> Submission:
@@ -480,7 +476,7 @@ def coauthor_invite(
         raise ValidationError({"email": _("This address is invited already.")})
     token = secrets.token_urlsafe(32)
     coauthor = CoAuthor.objects.create(
-        submission=submission, email=email, name=name.strip(), token_hash=_token_hash(token)
+        submission=submission, email=email, name=name.strip(), token_hash=token_hash(token)
     )
     log_action(
         actor=actor,
@@ -510,7 +506,7 @@ def coauthor_for_token(token: str) -> CoAuthor | None:
         return None
     return (
         CoAuthor.objects.select_related("submission__call__conference")
-        .filter(token_hash=_token_hash(token), status=CoAuthor.Status.PENDING)
+        .filter(token_hash=token_hash(token), status=CoAuthor.Status.PENDING)
         .first()
     )
 
