@@ -8,7 +8,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The demo runs background work (e-mail, webhooks) inline, so it needs no worker process.
 DEMO_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: demo install install-dev system-deps migrate serve test lint test-sqlite test-postgres messages bench clean cluster cluster-stop cluster-status
+.PHONY: demo install install-dev system-deps migrate serve test lint test-sqlite test-postgres test-cluster messages bench clean cluster cluster-stop cluster-status
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,8 @@ cluster-status:
 system-deps:
 	@bash scripts/system-deps.sh
 
-## test: lint, then the whole suite on SQLite and on PostgreSQL
-test: install-dev system-deps lint test-sqlite test-postgres
+## test: lint, the whole suite on SQLite and on PostgreSQL, then the cluster test
+test: install-dev system-deps lint test-sqlite test-postgres test-cluster
 
 lint:
 	$(VENV)/bin/ruff check .
@@ -66,6 +66,13 @@ test-postgres:
 	@echo "== tests on PostgreSQL ($(POSTGRES_URL))"
 	@bash scripts/ensure-postgres.sh
 	DATABASE_URL=$(POSTGRES_URL) bash scripts/pytest.sh $(PYTEST_ARGS)
+
+## test-cluster: a registration rush through HAProxy across two gunicorn servers with one
+## killed (tests/ops/test_cluster.py, which starts and stops its own cluster: scripts/cluster.sh)
+test-cluster:
+	@echo "== the cluster test (PostgreSQL, Redis, two servers, a worker, HAProxy)"
+	@bash scripts/ensure-postgres.sh
+	env -u DATABASE_URL ATRIUM_CLUSTER_TESTS=1 bash scripts/pytest.sh tests/ops/test_cluster.py -p no:cacheprovider
 
 ## messages: rebuild the translation catalogues after changing strings
 messages:

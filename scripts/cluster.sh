@@ -85,6 +85,11 @@ ensure_services() {
     touch "$STATE/started-postgresql"
     wait_for 30 pg_isready -q -h $HOST -p 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
   fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "installing Redis (the Debian package redis-server) through apt"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
   if ! redis-cli -h $HOST -p 6379 ping >/dev/null 2>&1; then
     echo "starting Redis"
     mkdir -p /var/lib/redis /var/log/redis

@@ -25,7 +25,7 @@ from atrium.matchmaking.models import (
     Profile,
     SchedulerRun,
 )
-from atrium.matchmaking.services import scheduler_execute, scheduler_publish
+from atrium.matchmaking.planning import scheduler_execute, scheduler_publish
 from atrium.network.models import Organisation, Sector
 from atrium.registration.models import Registration
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
-from atrium.matchmaking import selectors, services
+from atrium.matchmaking import planning, selectors, services
 from atrium.matchmaking.models import (
     Absence,
     Block,
@@ -60,7 +60,7 @@ def _people():
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    services._lock_settings(meeting.conference)
+    services.lock_settings(meeting.conference)
     return (
         Meeting.objects.select_for_update(of=("self",))
         .select_related("request", "block__session", "conference")
@@ -97,7 +97,7 @@ def _check_active(meeting: Meeting) -> None:
 
 
 def _emit(meeting: Meeting, event: str, **extra) -> None:
-    payload = services.meeting_payload(meeting)
+    payload = planning.meeting_payload(meeting)
     payload["meeting"].update(extra)
     webhook_emit(conference=meeting.conference, event=event, payload=payload)
 
@@ -190,7 +190,7 @@ def meeting_move(
     if notify:
         people = list(meeting.participants.all())
         for p in people:
-            services._mail(
+            services.mail_to(
                 p.registration,
                 "meeting_scheduled",
                 meeting=meeting,
@@ -234,7 +234,7 @@ def run_unpublish(*, run: SchedulerRun, actor=None, notify: bool = True) -> list
     loses its time and table (its people get an e-mail, the ``meeting.unscheduled``
     webhook fires). Locked meetings and meetings moved by hand since stay."""
     conference = run.conference
-    services._lock_settings(conference)
+    services.lock_settings(conference)
     run = SchedulerRun.objects.select_for_update().get(pk=run.pk)
     if not run.is_published:
         raise ValidationError(_("This run is not published."))
@@ -287,7 +287,7 @@ def run_unpublish(*, run: SchedulerRun, actor=None, notify: bool = True) -> list
             continue
         people = list(meeting.participants.all())
         for p in people:
-            services._mail(
+            services.mail_to(
                 p.registration,
                 "meeting_unscheduled",
                 meeting=meeting,
@@ -381,11 +381,11 @@ def absence_mark(
     just leave it. Later runs treat them as busy from ``since``. Marking again moves the
     time."""
     conference = registration.conference
-    services._lock_settings(conference)
+    services.lock_settings(conference)
     registration = Registration.objects.select_related("person", "conference").get(
         pk=registration.pk
     )
-    note = services._clean_text(note, "note")
+    note = services.clean_text(note, "note")
     absence, _created = Absence.objects.update_or_create(
         registration=registration,
         defaults={"conference": conference, "since": since, "note": note, "created_by": actor},
@@ -451,7 +451,7 @@ def absence_mark(
                 offer = offer_for(registration=p.registration, meeting=meeting)
                 if offer is not None:
                     result.offers[p.registration_id] = offer
-            services._mail(
+            services.mail_to(
                 p.registration,
                 "meeting_freed",
                 meeting=meeting,
@@ -521,7 +521,7 @@ def feedback_save(
         raise ValidationError({"rating": _("Rate from 1 to 5.")})
     if rating is not None and not took_place:
         raise ValidationError({"rating": _("Rate only a meeting that took place.")})
-    note = services._clean_text(note, "note")
+    note = services.clean_text(note, "note")
     feedback, created = Feedback.objects.update_or_create(
         meeting=meeting,
         registration=registration,

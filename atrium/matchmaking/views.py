@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from atrium.core.views import render_in_conference_time
 from atrium.events.models import Conference, Session
 from atrium.events.permissions import organiser_required
-from atrium.matchmaking import selectors, services
+from atrium.matchmaking import planning, selectors, services
 from atrium.matchmaking.forms import (
     AnswerForm,
     BlockForm,
@@ -416,7 +416,7 @@ def _dashboard(request, conference, *, settings_form=None, bound_block=None, sta
             "report": selectors.run_report(run) if run and run.status == run.Status.DONE else None,
             "run": run,
             "runs": SchedulerRun.objects.filter(conference=conference).order_by("-created")[:8],
-            "in_progress": services.run_in_progress(conference),
+            "in_progress": planning.run_in_progress(conference),
             "nav": "b2b-organiser",
         },
         status=status,
@@ -430,7 +430,7 @@ def organiser(request, conference):
         form = SettingsForm(request.POST)
         if form.is_valid():
             try:
-                services.settings_update(
+                planning.settings_update(
                     conference=conference, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
@@ -455,7 +455,7 @@ def block_edit(request, conference, session_id: int):
     form = _block_form(session, request.POST)
     if form.is_valid():
         try:
-            services.block_save(session=session, actor=request.user, **form.cleaned_data)
+            planning.block_save(session=session, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -469,7 +469,7 @@ def block_edit(request, conference, session_id: int):
 @organiser_required
 def run_start(request, conference):
     try:
-        run = services.scheduler_start(
+        run = planning.scheduler_start(
             conference=conference,
             actor=request.user,
             incremental=request.POST.get("incremental") == "1",
@@ -505,7 +505,7 @@ def run_status(request, conference, run_id: int):
         {
             "run": run,
             "report": selectors.run_report(run) if run.status == run.Status.DONE else None,
-            "in_progress": services.run_in_progress(conference),
+            "in_progress": planning.run_in_progress(conference),
         },
     )
 
@@ -515,7 +515,7 @@ def run_status(request, conference, run_id: int):
 def run_publish(request, conference, run_id: int):
     run = get_object_or_404(SchedulerRun, conference=conference, pk=run_id)
     try:
-        result = services.scheduler_publish(run=run, actor=request.user)
+        result = planning.scheduler_publish(run=run, actor=request.user)
     except ValidationError as error:
         _error(request, error)
     else:

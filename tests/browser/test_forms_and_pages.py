@@ -85,7 +85,7 @@ def test_a_5000_character_word_widens_no_page(b2b_demo, logged_in):
     for name in ("offers", "seeks"):
         field = page.locator(f"[name={name}]")
         field.fill(WORD)
-        # The field's maxlength keeps what the server would refuse (services._clean_text).
+        # The field's maxlength keeps what the server would refuse (services.clean_text).
         assert len(field.input_value()) == 1000
     for viewport in (LAPTOP, PHONE):
         page.set_viewport_size(viewport)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from atrium.matchmaking import services
+from atrium.matchmaking import planning, services
 from atrium.matchmaking.models import MeetingRequest
 from tests.factories import ConferenceFactory
 from tests.matchmaking.factories_web import delegate
@@ -23,7 +23,7 @@ pytestmark = [
 
 def test_twelve_parallel_requests_against_a_limit_of_four():
     conference = ConferenceFactory()
-    services.settings_update(conference=conference, request_limit=4, requests_open=True)
+    planning.settings_update(conference=conference, request_limit=4, requests_open=True)
     me = delegate(conference)
     others = [delegate(conference) for _ in range(12)]
     results = run_together(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from atrium.matchmaking import services
+from atrium.matchmaking import planning, services
 from atrium.registration.models import Registration
 from tests.factories import ConferenceFactory
 from tests.matchmaking.factories_web import B2BSessionFactory, BlockFactory, delegate
@@ -51,11 +51,11 @@ def test_schedule_mail_in_chinese_and_english(conference, django_capture_on_comm
     request = services.request_create(requester=cecile, recipient=li)
     services.request_accept(request=request, by=li)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.scheduler_start(conference=conference)
+        run = planning.scheduler_start(conference=conference)
     run.refresh_from_db()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.scheduler_publish(run=run)
+        planning.scheduler_publish(run=run)
     chinese, english = mail_to(li), mail_to(cecile)
     # Django's own formats: the date in Chinese, the time in Beijing time (06:00 UTC).
     assert "2025年9月16日" in chinese.subject

@@ -15,7 +15,7 @@ from django.utils import timezone as django_timezone
 
 from atrium.core.models import AuditEntry
 from atrium.events.models import Session
-from atrium.matchmaking import onsite, scheduling, selectors, services
+from atrium.matchmaking import onsite, planning, scheduling, selectors, services
 from atrium.matchmaking.models import Absence, Feedback, Meeting, MeetingRequest, SchedulerRun
 from atrium.registration.hooks import agenda_feed_events
 from atrium.webhooks import events as webhook_events
@@ -60,14 +60,14 @@ def endpoint(conference):
 
 def run_now(conference, capture, **kwargs) -> SchedulerRun:
     with capture(execute=True):
-        run = services.scheduler_start(conference=conference, **kwargs)
+        run = planning.scheduler_start(conference=conference, **kwargs)
     run.refresh_from_db()
     return run
 
 
 def publish(run, capture):
     with capture(execute=True):
-        return services.scheduler_publish(run=run)
+        return planning.scheduler_publish(run=run)
 
 
 def place(the_meeting, block, hour, minute, table, capture=None, **kwargs):

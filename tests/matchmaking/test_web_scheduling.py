@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from atrium.events.models import Session
-from atrium.matchmaking import scheduling, selectors, services
+from atrium.matchmaking import planning, scheduling, selectors, services
 from atrium.matchmaking.calendar import meeting_event
 from atrium.matchmaking.checker import check
 from atrium.matchmaking.models import Meeting, Placement, SchedulerRun
@@ -71,14 +71,14 @@ def blocks(conference):
 
 def run_now(conference, django_capture_on_commit_callbacks, **kwargs) -> SchedulerRun:
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.scheduler_start(conference=conference, **kwargs)
+        run = planning.scheduler_start(conference=conference, **kwargs)
     run.refresh_from_db()
     return run
 
 
 def publish(run, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return services.scheduler_publish(run=run)
+        return planning.scheduler_publish(run=run)
 
 
 # --- the instance ----------------------------------------------------------------------
@@ -263,23 +263,23 @@ def test_write_back_matches_the_solver(conference, blocks):
 
 def test_start_needs_blocks_and_meetings(conference, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError) as error:
-        services.scheduler_start(conference=conference)
+        planning.scheduler_start(conference=conference)
     assert "B2B block" in " ".join(error.value.messages)
     BlockFactory(session=B2BSessionFactory(conference=conference))
     with pytest.raises(ValidationError) as error:
-        services.scheduler_start(conference=conference)
+        planning.scheduler_start(conference=conference)
     assert "no accepted meeting" in " ".join(error.value.messages)
 
 
 def test_one_run_at_a_time(conference, blocks, settings, dummy_tasks):
     settings.ATRIUM_B2B_INLINE_MAX_MEETINGS = 0  # everything goes to the queue
     meeting(delegate(conference), delegate(conference))
-    run = services.scheduler_start(conference=conference)
+    run = planning.scheduler_start(conference=conference)
     with pytest.raises(ValidationError):
-        services.scheduler_start(conference=conference)
+        planning.scheduler_start(conference=conference)
     # A run stuck for more than an hour no longer blocks.
     SchedulerRun.objects.filter(pk=run.pk).update(created=run.created - timedelta(hours=2))
-    services.scheduler_start(conference=conference)
+    planning.scheduler_start(conference=conference)
 
 
 def test_large_runs_go_to_the_task_queue(
@@ -290,7 +290,7 @@ def test_large_runs_go_to_the_task_queue(
     settings.ATRIUM_B2B_INLINE_MAX_MEETINGS = 0
     meeting(delegate(conference), delegate(conference))
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.scheduler_start(conference=conference)
+        run = planning.scheduler_start(conference=conference)
     run.refresh_from_db()
     assert run.status == SchedulerRun.Status.QUEUED
     assert len(dummy_tasks.results) == 1
@@ -304,7 +304,7 @@ def test_a_failing_run_is_marked_failed(
     def broken(*args, **kwargs):
         raise RuntimeError("out of cheese")
 
-    monkeypatch.setattr(services, "solve", broken)
+    monkeypatch.setattr(planning, "solve", broken)
     meeting(delegate(conference), delegate(conference))
     run = run_now(conference, django_capture_on_commit_callbacks)
     assert run.status == SchedulerRun.Status.FAILED
@@ -357,7 +357,7 @@ def test_publish_gives_times_tables_mails_and_webhooks(
     run.refresh_from_db()
     assert run.published_at is not None
     with pytest.raises(ValidationError):
-        services.scheduler_publish(run=run)
+        planning.scheduler_publish(run=run)
 
 
 def test_later_runs_keep_published_meetings_fixed(
@@ -395,7 +395,7 @@ def test_only_the_latest_run_can_be_published(
     old = run_now(conference, django_capture_on_commit_callbacks)
     run_now(conference, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError) as error:
-        services.scheduler_publish(run=old)
+        planning.scheduler_publish(run=old)
     assert "newer run" in " ".join(error.value.messages)
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from atrium.core.models import AuditEntry
 from atrium.events.models import Session
-from atrium.matchmaking import services
+from atrium.matchmaking import planning, services
 from atrium.matchmaking.models import Meeting, MeetingRequest, Participant, Profile
 from atrium.registration.models import Registration
 from tests.factories import (
@@ -182,7 +182,7 @@ def test_a_withdrawn_request_can_be_made_again(pair):
 
 
 def test_request_limit_counts_open_requests_only(conference):
-    services.settings_update(conference=conference, request_limit=2, requests_open=True)
+    planning.settings_update(conference=conference, request_limit=2, requests_open=True)
     me = delegate(conference)
     others = [delegate(conference) for _ in range(4)]
     first = services.request_create(requester=me, recipient=others[0])
@@ -200,7 +200,7 @@ def test_request_limit_counts_open_requests_only(conference):
 
 
 def test_no_limit_when_empty(conference):
-    services.settings_update(conference=conference, request_limit=None, requests_open=True)
+    planning.settings_update(conference=conference, request_limit=None, requests_open=True)
     me = delegate(conference)
     for _ in range(20):
         services.request_create(requester=me, recipient=delegate(conference))
@@ -208,7 +208,7 @@ def test_no_limit_when_empty(conference):
 
 
 def test_requests_can_be_closed(conference, pair):
-    services.settings_update(conference=conference, request_limit=5, requests_open=False)
+    planning.settings_update(conference=conference, request_limit=5, requests_open=False)
     with pytest.raises(ValidationError) as error:
         services.request_create(requester=pair[0], recipient=pair[1])
     assert "closed" in messages_of(error)
@@ -223,7 +223,7 @@ def test_long_message_names_the_field(pair):
 
 def test_settings_limit_range(conference):
     with pytest.raises(ValidationError) as error:
-        services.settings_update(conference=conference, request_limit=0, requests_open=True)
+        planning.settings_update(conference=conference, request_limit=0, requests_open=True)
     assert "request_limit" in error.value.message_dict
 
 
@@ -391,15 +391,15 @@ def test_withdraw_registration_closes_everything(conference, team):
 def test_block_save_checks_its_numbers(conference):
     session = B2BSessionFactory(conference=conference)  # two hours
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=session, slot_minutes=150, table_count=0, table_names="A\nB\nB")
+        planning.block_save(session=session, slot_minutes=150, table_count=0, table_names="A\nB\nB")
     assert set(error.value.message_dict) == {"slot_minutes", "table_count", "table_names"}
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=session, slot_minutes=30, table_count=2, table_names="A\nB\nC")
+        planning.block_save(session=session, slot_minutes=30, table_count=2, table_names="A\nB\nC")
     assert "table_names" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=session, slot_minutes=30, table_count=3, table_names="A\nA")
+        planning.block_save(session=session, slot_minutes=30, table_count=3, table_names="A\nA")
     assert "table_names" in error.value.message_dict
-    block = services.block_save(
+    block = planning.block_save(
         session=session, slot_minutes=20, table_count=3, table_names=" Lotus \n\nPeony"
     )
     assert len(block.slots()) == 6
@@ -408,7 +408,7 @@ def test_block_save_checks_its_numbers(conference):
 
 def test_only_b2b_sessions_are_blocks(conference):
     with pytest.raises(ValidationError):
-        services.block_save(
+        planning.block_save(
             session=SessionFactory(conference=conference, kind=Session.Kind.PLENARY),
             slot_minutes=30,
             table_count=3,
@@ -418,15 +418,15 @@ def test_only_b2b_sessions_are_blocks(conference):
 def test_active_blocks_must_not_overlap(conference):
     first = B2BSessionFactory(conference=conference)
     second = B2BSessionFactory(conference=conference, start=first.start + timedelta(hours=1))
-    services.block_save(session=first, slot_minutes=30, table_count=3)
+    planning.block_save(session=first, slot_minutes=30, table_count=3)
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=second, slot_minutes=30, table_count=3)
+        planning.block_save(session=second, slot_minutes=30, table_count=3)
     assert "is_active" in error.value.message_dict
-    services.block_save(session=second, slot_minutes=30, table_count=3, is_active=False)
+    planning.block_save(session=second, slot_minutes=30, table_count=3, is_active=False)
 
 
 def test_block_keeps_published_meetings_in_place(conference, pair):
-    block = services.block_save(
+    block = planning.block_save(
         session=B2BSessionFactory(conference=conference), slot_minutes=30, table_count=3
     )
     the_meeting = meeting(*pair)
@@ -435,13 +435,13 @@ def test_block_keeps_published_meetings_in_place(conference, pair):
         block=block, start=start, end=end, table=3, published_at=start
     )
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=block.session, slot_minutes=30, table_count=2)
+        planning.block_save(session=block.session, slot_minutes=30, table_count=2)
     assert "table_count" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=block.session, slot_minutes=20, table_count=3)
+        planning.block_save(session=block.session, slot_minutes=20, table_count=3)
     assert "slot_minutes" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.block_save(session=block.session, slot_minutes=30, table_count=3, is_active=False)
+        planning.block_save(session=block.session, slot_minutes=30, table_count=3, is_active=False)
     assert "is_active" in error.value.message_dict
     # 15-minute slots keep every 30-minute boundary: allowed.
-    services.block_save(session=block.session, slot_minutes=15, table_count=4)
+    planning.block_save(session=block.session, slot_minutes=15, table_count=4)

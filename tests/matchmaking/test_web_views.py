@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from atrium.events.models import ConferenceRole
-from atrium.matchmaking import services
+from atrium.matchmaking import planning, services
 from atrium.matchmaking.models import Meeting, MeetingRequest, Profile, SchedulerRun
 from atrium.registration.models import Registration
 from tests.factories import (
@@ -234,7 +234,7 @@ def test_request_accept_and_see_the_meeting(conference, me, browser):
 
 
 def test_request_over_the_limit_shows_the_reason(conference, me, browser):
-    services.settings_update(conference=conference, request_limit=1, requests_open=True)
+    planning.settings_update(conference=conference, request_limit=1, requests_open=True)
     first, second = delegate(conference), delegate(conference)
     services.request_create(requester=me, recipient=first)
     response = browser.post(url("person", conference, second.person_id), {"message": "Hi"})
