@@ -11,7 +11,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -742,44 +751,45 @@ class FeedbackFigures:
 
 def feedback_by_block(conference: Conference, *, now: datetime | None = None) -> list:
     """Per block in time order: the feedback figures of its published meetings that have
-    begun. Two queries."""
+    begun. Two queries; "held" is :func:`meeting_held_q`, the one rule, in SQL."""
     now = now or timezone.now()
     figures: dict[int, FeedbackFigures] = {}
+    said = Feedback.objects.filter(meeting_id=OuterRef("pk"))
+    published = Meeting.objects.filter(
+        conference=conference,
+        status=Meeting.Status.ACTIVE,
+        published_at__isnull=False,
+        start__isnull=False,
+    )
     meetings = (
-        Meeting.objects.filter(
-            conference=conference,
-            status=Meeting.Status.ACTIVE,
-            published_at__isnull=False,
-            start__isnull=False,
+        published.annotate(
+            answered=Exists(said),
+            held=ExpressionWrapper(meeting_held_q(), output_field=BooleanField()),
         )
         .select_related("block__session")
         .order_by("block__session__start", "block_id")
     )
-    block_of: dict[int, int] = {}
     for meeting in meetings:
         row = figures.setdefault(meeting.block_id, FeedbackFigures(block=meeting.block))
-        block_of[meeting.pk] = meeting.block_id
         if meeting.start <= now:
             row.meetings += 1
-    answers: dict[int, list] = defaultdict(list)
-    for meeting_id, took_place, rating in Feedback.objects.filter(
-        meeting_id__in=list(block_of)
-    ).values_list("meeting_id", "took_place", "rating"):
-        answers[meeting_id].append((took_place, rating))
-    for meeting_id, rows in answers.items():
-        row = figures[block_of[meeting_id]]
-        row.answered += 1
-        if any(not took for took, _r in rows):
-            row.not_held += 1
-        else:
-            row.held += 1
-        row.ratings.extend(r for _t, r in rows if r is not None)
+        if meeting.answered:
+            row.answered += 1
+            if meeting.held:
+                row.held += 1
+            else:
+                row.not_held += 1
+    ratings = Feedback.objects.filter(meeting__in=published, rating__isnull=False).values_list(
+        "meeting__block_id", "rating"
+    )
+    for block_id, rating in ratings:
+        figures[block_id].ratings.append(rating)
     return list(figures.values())
 
 
 def meeting_held_q() -> Q:
     """A meeting held, in SQL: someone said it took place and nobody said it did not (the
-    rule ``feedback_figures`` counts by)."""
+    rule :func:`feedback_by_block` and the insight page count by)."""
     said = Feedback.objects.filter(meeting_id=OuterRef("pk"))
     return Q(Exists(said.filter(took_place=True))) & ~Q(Exists(said.filter(took_place=False)))
 

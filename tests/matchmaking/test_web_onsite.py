@@ -461,7 +461,7 @@ def test_no_offer_when_nobody_fits(conference, block, commit):
 # --- feedback --------------------------------------------------------------------------------
 
 
-def test_feedback_rules_and_figures(conference, block, clock):
+def test_feedback_rules_and_figures(conference, block, clock, django_assert_num_queries):
     a, b, c, d = (delegate(conference) for _ in range(4))
     m = meeting(a, b)
     n = meeting(c, d)
@@ -487,11 +487,15 @@ def test_feedback_rules_and_figures(conference, block, clock):
     onsite.feedback_save(meeting=m, registration=b, took_place=True, rating=5, now=after)
     assert Feedback.objects.count() == 3
     clock.move_to(after)  # the figures count the meetings begun by now
-    [row] = selectors.feedback_by_block(conference)
+    with django_assert_num_queries(2):
+        [row] = selectors.feedback_by_block(conference)
     assert row.meetings == 2 and row.answered == 2
     assert row.held == 1 and row.not_held == 1
     assert row.held_rate == 50.0
     assert row.average_rating == 4.5
+    # The same rule in the filter other pages count by.
+    held = Meeting.objects.filter(conference=conference).filter(selectors.meeting_held_q())
+    assert held.count() == row.held
     rows = list(selectors.feedback_rows(conference))
     assert len(rows) == 3
 
