@@ -26,6 +26,13 @@ urlpatterns = [
     path(PORTAL + "profile/", portal.profile_edit, name="profile"),
     path(PORTAL + "products/", portal.product_add, name="product-add"),
     path(PORTAL + "hold/", portal.booth_hold, name="hold"),
+    path(PORTAL + "bookings/<int:booking_id>/pay/", portal.booking_pay, name="pay"),
+    path(
+        PORTAL + "bookings/<int:booking_id>/pay/<slug:provider_code>/",
+        portal.booking_pay_online,
+        name="pay-online",
+    ),
+    path(PORTAL + "bookings/<int:booking_id>/receipt.pdf", portal.booking_receipt, name="receipt"),
     path(PORTAL + "bookings/<int:booking_id>/release/", portal.booking_release, name="release"),
     path(PORTAL + "staff/", staff.staff_invite, name="staff-invite"),
     path(PORTAL + "staff/<int:pass_id>/revoke/", staff.staff_revoke, name="staff-revoke"),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atrium.core.forms import add_service_errors
-from atrium.core.views import render_in_conference_time
+from atrium.core.views import pdf_response, render_in_conference_time
 from atrium.exhibition import forms, selectors, services
+from atrium.exhibition import payments as exhibition_payments
 from atrium.exhibition import staff as exhibition_staff
 from atrium.exhibition.models import (
     Booth,
@@ -21,6 +26,7 @@ from atrium.exhibition.models import (
 )
 from atrium.exhibition.views.access import exhibitor_required, published_conference
 from atrium.network.models import Person
+from atrium.registration.payments import provider as payment_provider
 
 
 @login_required
@@ -169,6 +175,7 @@ def product_add(request, exhibitor, access):
 @exhibitor_required("manage")
 def booth_hold(request, exhibitor, access):
     form = forms.HoldForm(request.POST)
+    held: list[BoothBooking] = []
 
     def call(data):
         booth = Booth.objects.filter(
@@ -176,11 +183,13 @@ def booth_hold(request, exhibitor, access):
         ).first()
         if booth is None:
             raise ValidationError({"booth": _("There is no such booth in this edition.")})
-        services.booth_hold(
-            booth=booth, exhibitor=exhibitor, currency=data["currency"], actor=request.user
+        held.append(
+            services.booth_hold(
+                booth=booth, exhibitor=exhibitor, currency=data["currency"], actor=request.user
+            )
         )
 
-    return portal_post(
+    response = portal_post(
         request,
         exhibitor,
         access,
@@ -189,6 +198,11 @@ def booth_hold(request, exhibitor, access):
         call=call,
         done=_("The booth is held for you for 15 minutes: pay to book it."),
     )
+    if held:
+        return redirect(
+            "exhibition:pay", slug=exhibitor.conference.slug, pk=exhibitor.pk, booking_id=held[0].pk
+        )
+    return response
 
 
 @require_POST
@@ -198,3 +212,82 @@ def booking_release(request, exhibitor, access, booking_id):
     services.booking_release(booking=booking, actor=request.user)
     messages.success(request, _("The hold is released."))
     return redirect("exhibition:portal", slug=exhibitor.conference.slug, pk=exhibitor.pk)
+
+
+# --- paying for the booth ---------------------------------------------------------------
+
+
+def _booking(exhibitor: Exhibitor, booking_id: int) -> BoothBooking:
+    return get_object_or_404(
+        BoothBooking.objects.select_related("booth__hall", "exhibitor__conference"),
+        pk=booking_id,
+        exhibitor=exhibitor,
+    )
+
+
+def _pay_page(exhibitor: Exhibitor, booking: BoothBooking):
+    return redirect(
+        "exhibition:pay", slug=exhibitor.conference.slug, pk=exhibitor.pk, booking_id=booking.pk
+    )
+
+
+@require_GET
+@exhibitor_required("manage")
+def booking_pay(request, exhibitor, access, booking_id):
+    """The payment page of a booking: the providers while the hold lasts, then the receipt."""
+    booking = _booking(exhibitor, booking_id)
+    refusal = exhibition_payments.payment_refusal(booking)
+    return render_in_conference_time(
+        request,
+        exhibitor.conference,
+        "exhibition/pay.html",
+        {
+            "nav": "exhibition",
+            "exhibitor": exhibitor,
+            "booking": booking,
+            "refusal": refusal,
+            "providers": [] if refusal else exhibition_payments.providers_for(booking),
+            "receipt": exhibition_payments.receipt_payment(booking),
+        },
+        private=True,
+    )
+
+
+@require_POST
+@exhibitor_required("manage")
+def booking_pay_online(request, exhibitor, access, booking_id, provider_code):
+    booking = _booking(exhibitor, booking_id)
+    chosen = payment_provider(provider_code)
+    if chosen is None or not chosen.pays_online:
+        raise Http404
+    try:
+        exhibition_payments.booking_pay_online(
+            booking=booking,
+            provider_code=chosen.code,
+            provider_reference=f"{chosen.code}-{uuid.uuid4().hex}",
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Thank you: your payment is received and booth %(code)s is booked.")
+            % {"code": booking.booth.code},
+        )
+    return _pay_page(exhibitor, booking)
+
+
+@require_GET
+@exhibitor_required("manage")
+def booking_receipt(request, exhibitor, access, booking_id):
+    booking = _booking(exhibitor, booking_id)
+    try:
+        data = exhibition_payments.receipt_pdf(
+            booking=booking, actor=request.user, language=get_language()
+        )
+    except ValidationError:
+        raise Http404(_("There is no receipt for this booking.")) from None
+    return pdf_response(
+        data, f"receipt-{exhibition_payments.receipt_payment(booking).receipt_label}"
+    )
