@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.exhibition.models import Booth, Exhibitor, Lead, LeadConsent, PlanFeature, StaffPass
 
@@ -50,10 +51,14 @@ class ProfileForm(forms.Form):
         label=_("Name on the plan in Chinese"), max_length=200, required=False
     )
     description = forms.CharField(
-        label=_("Profile"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=pgettext_lazy("exhibitor profile", "Profile"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     description_zh = forms.CharField(
-        label=_("Profile in Chinese"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=pgettext_lazy("exhibitor profile", "Profile in Chinese"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.core.i18n import bilingual
 from atrium.core.search import build_search_key
@@ -291,9 +292,9 @@ class Product(models.Model):
 
 class BoothBooking(models.Model):
     class Status(models.TextChoices):
-        HELD = "held", _("Held")
-        BOOKED = "booked", _("Booked")
-        RELEASED = "released", _("Released")
+        HELD = "held", pgettext_lazy("booth status", "Held")
+        BOOKED = "booked", pgettext_lazy("booth status", "Booked")
+        RELEASED = "released", pgettext_lazy("booth status", "Released")
 
     LIVE = (Status.HELD, Status.BOOKED)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from atrium.core.search import search
 from atrium.events.models import Conference
@@ -92,7 +93,11 @@ class BoothView:
 
     @property
     def status_label(self) -> str:
-        return {FREE: _("Free"), HELD: _("Held"), BOOKED: _("Booked")}[self.status]
+        return {
+            FREE: pgettext("booth status", "Free"),
+            HELD: pgettext("booth status", "Held"),
+            BOOKED: pgettext("booth status", "Booked"),
+        }[self.status]
 
 
 @dataclass
