@@ -111,12 +111,17 @@ class ScanForm(forms.Form):
 
 class LeadForm(forms.ModelForm):
     tags_text = forms.CharField(
-        label=_("Tags"), required=False, help_text=_("Separated by commas."), max_length=1000
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separated by commas (, ，、) or semicolons."),
+        max_length=1000,
     )
     interests_text = forms.CharField(
         label=_("Interests"),
         required=False,
-        help_text=_("Separated by commas, e.g. new-generation IT, life and health."),
+        help_text=_(
+            "Separated by commas (, ，、) or semicolons, e.g. new-generation IT, life and health."
+        ),
         max_length=1000,
     )
     rating = forms.TypedChoiceField(
