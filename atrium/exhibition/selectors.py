@@ -22,6 +22,7 @@ from atrium.exhibition.models import (
     LeadConsent,
     StaffPass,
 )
+from atrium.matchmaking.selectors import profile_for_person
 from atrium.network.models import Person
 
 FREE, HELD, BOOKED = "free", "held", "booked"
@@ -298,3 +299,15 @@ def leads_of_visitor(registration) -> list[Lead]:
         .select_related("exhibitor__organisation")
         .order_by("-scanned_at")
     )
+
+
+def meeting_contact(exhibitor: Exhibitor) -> Person | None:
+    """The exhibitor's contact as a B2B recipient: their person, if they have an active B2B
+    profile in the edition (as ``matchmaking`` requires for a request), else None."""
+    person_id = (
+        Person.objects.filter(user_id=exhibitor.contact_id).values_list("pk", flat=True).first()
+    )
+    if person_id is None:
+        return None
+    profile = profile_for_person(exhibitor.conference, person_id)
+    return profile.registration.person if profile is not None else None

@@ -89,7 +89,12 @@ def exhibitor_profile(request, slug, pk):
         request,
         conference,
         "exhibition/exhibitor.html",
-        {"nav": "exhibition", "exhibitor": exhibitor},
+        {
+            "nav": "exhibition",
+            "exhibitor": exhibitor,
+            "meeting_contact": selectors.meeting_contact(exhibitor),
+            "is_contact": request.user.is_authenticated and request.user.pk == exhibitor.contact_id,
+        },
     )
 
 
