@@ -56,7 +56,7 @@ class ProfileForm(forms.Form):
         required=False,
     )
     description_zh = forms.CharField(
-        label=pgettext_lazy("exhibitor profile", "Profile in Chinese"),
+        label=_("Profile in Chinese"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
@@ -64,8 +64,10 @@ class ProfileForm(forms.Form):
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=200)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("name of a thing", "Name in Chinese"), max_length=200, required=False
+    )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -162,8 +164,10 @@ class PaidForm(forms.Form):
 
 class HallForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=20)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("name of a thing", "Name in Chinese"), max_length=100, required=False
+    )
     outline = forms.CharField(
         label=_("Outline"),
         help_text=_("Corners in metres as x,y pairs: 0,0 60,0 60,40 0,40"),
@@ -233,8 +237,10 @@ class PlanUploadForm(forms.Form):
 
 
 class TourForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=200)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("name of a thing", "Name in Chinese"), max_length=200, required=False
+    )
     starts_at = forms.DateTimeField(
         label=_("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

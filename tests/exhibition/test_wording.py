@@ -24,6 +24,8 @@ CONTEXTED = {
     "booth status\x04Booked": "已预订",
     "booth status\x04Released": "已释放",
     "exhibitor profile\x04Profile": "展商简介",
+    "name of a thing\x04Name": "名称",
+    "name of a thing\x04Name in Chinese": "中文名称",
 }
 
 
@@ -83,3 +85,14 @@ def test_the_portal_profile_heading_is_the_exhibitors_not_a_persons(
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "展商简介" in html
     assert "个人资料" not in html
+
+
+def test_a_product_hall_or_tour_has_a_name_not_a_persons_name(chinese_catalogue):
+    from atrium.exhibition import forms
+
+    with translation.override("zh-hans"):
+        for form in (forms.ProductForm(), forms.HallForm()):
+            assert str(form.fields["name"].label) == "名称"
+            assert str(form.fields["name_zh"].label) == "中文名称"
+        # A booth-staff invitation names a person: 姓名 stays.
+        assert str(forms.StaffInviteForm().fields["name"].label) == "姓名"
