@@ -253,3 +253,15 @@ def test_who_may_pay_and_see_the_receipt(client, conference, hall, exhibitor):
                 assert "/accounts/login/" in response["Location"]
             else:
                 assert response.status_code == status, (user, name)
+
+
+def test_a_booking_booked_without_a_receipt_says_so_calmly(client, hall, exhibitor):
+    booking = services.booth_hold(
+        booth=BoothFactory(hall=hall, price_usd=0, price_cny=0), exhibitor=exhibitor
+    )
+    payments.booking_pay_online(booking=booking, provider_code="test", provider_reference="z")
+    client.force_login(exhibitor.contact)
+    html = client.get(_url("pay", booking)).content.decode()
+    assert "paid already" in html
+    assert 'role="alert"' not in html
+    assert _url("receipt", booking) not in html
