@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.exhibition.models import Booth, Exhibitor, Lead, LeadConsent, PlanFeature, StaffPass
 
@@ -50,17 +51,23 @@ class ProfileForm(forms.Form):
         label=_("Name on the plan in Chinese"), max_length=200, required=False
     )
     description = forms.CharField(
-        label=_("Profile"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=pgettext_lazy("exhibitor profile", "Profile"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     description_zh = forms.CharField(
-        label=_("Profile in Chinese"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Profile in Chinese"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=200)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("name of a thing", "Name in Chinese"), max_length=200, required=False
+    )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -106,12 +113,17 @@ class ScanForm(forms.Form):
 
 class LeadForm(forms.ModelForm):
     tags_text = forms.CharField(
-        label=_("Tags"), required=False, help_text=_("Separated by commas."), max_length=1000
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separated by commas (, ，、) or semicolons."),
+        max_length=1000,
     )
     interests_text = forms.CharField(
         label=_("Interests"),
         required=False,
-        help_text=_("Separated by commas, e.g. new-generation IT, life and health."),
+        help_text=_(
+            "Separated by commas (, ，、) or semicolons, e.g. new-generation IT, life and health."
+        ),
         max_length=1000,
     )
     rating = forms.TypedChoiceField(
@@ -152,8 +164,10 @@ class PaidForm(forms.Form):
 
 class HallForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=20)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("name of a thing", "Name in Chinese"), max_length=100, required=False
+    )
     outline = forms.CharField(
         label=_("Outline"),
         help_text=_("Corners in metres as x,y pairs: 0,0 60,0 60,40 0,40"),
@@ -223,8 +237,10 @@ class PlanUploadForm(forms.Form):
 
 
 class TourForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=200)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("name of a thing", "Name in Chinese"), max_length=200, required=False
+    )
     starts_at = forms.DateTimeField(
         label=_("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

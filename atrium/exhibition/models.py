@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.core.i18n import bilingual
 from atrium.core.search import build_search_key
@@ -291,9 +292,9 @@ class Product(models.Model):
 
 class BoothBooking(models.Model):
     class Status(models.TextChoices):
-        HELD = "held", _("Held")
-        BOOKED = "booked", _("Booked")
-        RELEASED = "released", _("Released")
+        HELD = "held", pgettext_lazy("booth status", "Held")
+        BOOKED = "booked", pgettext_lazy("booth status", "Booked")
+        RELEASED = "released", pgettext_lazy("booth status", "Released")
 
     LIVE = (Status.HELD, Status.BOOKED)
 
@@ -329,12 +330,43 @@ class BoothBooking(models.Model):
     def __str__(self) -> str:
         return f"{self.booth} → {self.exhibitor} ({self.status})"
 
+    @property
+    def reference(self) -> str:
+        """What the exhibitor quotes on a bank transfer: booth code and booking number."""
+        return f"{self.booth.code}-{self.pk}"
+
+    def hold_expired(self, now=None) -> bool:
+        """A hold whose 15 minutes are over (released or not yet): it can no longer be paid."""
+        if self.status == self.Status.RELEASED:
+            return True
+        return (
+            self.status == self.Status.HELD
+            and self.held_until is not None
+            and self.held_until < (now or timezone.now())
+        )
+
 
 class BoothPayment(models.Model):
-    """A payment for a booth booking: recorded by an organiser (bank transfer) or a provider."""
+    """A payment for a booth booking: recorded by an organiser (bank transfer) or made online
+    through one of registration's payment providers.
+
+    A payment above zero gets a receipt number, per edition and without gaps, in a series
+    of its own beside the registration receipts (printed ``BJ25-R-B-0001``).
+    """
 
     booking = models.ForeignKey(
         BoothBooking, verbose_name=_("booking"), on_delete=models.RESTRICT, related_name="payments"
+    )
+    conference = models.ForeignKey(
+        Conference,
+        verbose_name=_("conference"),
+        on_delete=models.CASCADE,
+        related_name="booth_payments",
+        null=True,
+        editable=False,
+    )
+    receipt_number = models.PositiveIntegerField(
+        _("receipt number"), null=True, blank=True, editable=False
     )
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
@@ -355,11 +387,23 @@ class BoothPayment(models.Model):
         verbose_name = _("booth payment")
         verbose_name_plural = _("booth payments")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="booth_payment_not_negative")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="booth_payment_not_negative"),
+            models.UniqueConstraint(
+                fields=["conference", "receipt_number"], name="booth_receipt_number_per_conference"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+    @property
+    def receipt_label(self) -> str:
+        """The receipt number as printed, ``BJ25-R-B-0001``; empty if there is none."""
+        if self.receipt_number is None:
+            return ""
+        letterhead = getattr(self.conference, "letterhead", None)
+        prefix = letterhead.receipt_prefix if letterhead else "R"
+        return f"{prefix}-B-{self.receipt_number:04d}"
 
 
 class StaffPass(models.Model):

@@ -1,5 +1,6 @@
 """The exhibition's parts in registration's pages: /me/ shows what a badge scan shares, who
-scanned the visitor, with a way to withdraw. Connected in ``ExhibitionConfig.ready``."""
+scanned the visitor, with a way to withdraw; the private calendar feed carries the booths
+saved to the agenda (``calendar``). Connected in ``ExhibitionConfig.ready``."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def me_section(*, request, registration) -> Section | None:
 
 
 def connect() -> None:
+    from atrium.exhibition.calendar import agenda_feed_events
     from atrium.registration import hooks
 
     hooks.me_sections.register(me_section, order=40)
+    hooks.agenda_feed_events.connect(agenda_feed_events)

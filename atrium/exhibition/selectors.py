@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from atrium.core.search import search
 from atrium.events.models import Conference
@@ -21,6 +22,7 @@ from atrium.exhibition.models import (
     LeadConsent,
     StaffPass,
 )
+from atrium.matchmaking.selectors import profile_for_person
 from atrium.network.models import Person
 
 FREE, HELD, BOOKED = "free", "held", "booked"
@@ -92,7 +94,11 @@ class BoothView:
 
     @property
     def status_label(self) -> str:
-        return {FREE: _("Free"), HELD: _("Held"), BOOKED: _("Booked")}[self.status]
+        return {
+            FREE: pgettext("booth status", "Free"),
+            HELD: pgettext("booth status", "Held"),
+            BOOKED: pgettext("booth status", "Booked"),
+        }[self.status]
 
 
 @dataclass
@@ -293,3 +299,15 @@ def leads_of_visitor(registration) -> list[Lead]:
         .select_related("exhibitor__organisation")
         .order_by("-scanned_at")
     )
+
+
+def meeting_contact(exhibitor: Exhibitor) -> Person | None:
+    """The exhibitor's contact as a B2B recipient: their person, if they have an active B2B
+    profile in the edition (as ``matchmaking`` requires for a request), else None."""
+    person_id = (
+        Person.objects.filter(user_id=exhibitor.contact_id).values_list("pk", flat=True).first()
+    )
+    if person_id is None:
+        return None
+    profile = profile_for_person(exhibitor.conference, person_id)
+    return profile.registration.person if profile is not None else None

@@ -13,6 +13,7 @@ import warnings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -29,6 +30,7 @@ from atrium.exhibition.models import (
     Product,
 )
 from atrium.network.models import Organisation
+from atrium.registration.services import lock_receipt_numbers
 
 # --- exhibitors -------------------------------------------------------------------------
 
@@ -349,6 +351,64 @@ def booth_hold(
     return booking
 
 
+def booking_lock(booking: BoothBooking) -> BoothBooking:
+    """Lock ``booking`` and its booth, booth first (as ``booth_hold`` does, so that a payment
+    and a hold on the same booth queue instead of deadlocking). Call inside a transaction."""
+    booth_id = BoothBooking.objects.values_list("booth_id", flat=True).get(pk=booking.pk)
+    Booth.objects.select_for_update().filter(pk=booth_id).first()
+    return (
+        BoothBooking.objects.select_for_update()
+        .select_related("booth", "exhibitor__conference")
+        .get(pk=booking.pk)
+    )
+
+
+def _next_booth_receipt_number(conference_id: int) -> int:
+    """The edition's next booth receipt number, under the lock of the edition's receipt
+    numbers (registration's): inside the paying transaction, so no gaps, no duplicates."""
+    lock_receipt_numbers(conference_id)
+    highest = BoothPayment.objects.filter(conference_id=conference_id).aggregate(
+        n=Max("receipt_number")
+    )
+    return (highest["n"] or 0) + 1
+
+
+def booking_payment_record(
+    *, booking: BoothBooking, provider: str, reference: str, now: dt.datetime, actor
+) -> BoothPayment:
+    """Book the locked ``booking`` and record its payment, with a numbered receipt when the
+    amount is above zero. Called by ``booking_pay`` and ``payments.booking_pay_online``."""
+    booking.status = BoothBooking.Status.BOOKED
+    booking.booked_at = now
+    booking.held_until = None
+    booking.save(update_fields=["status", "booked_at", "held_until"])
+    conference = booking.exhibitor.conference
+    payment = BoothPayment.objects.create(
+        booking=booking,
+        conference=conference,
+        amount=booking.amount,
+        currency=booking.currency,
+        provider=provider,
+        reference=reference.strip()[:100],
+        paid_at=now,
+        receipt_number=_next_booth_receipt_number(conference.pk) if booking.amount > 0 else None,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    log_action(
+        actor=actor,
+        action="exhibition.booth.booked",
+        obj=booking,
+        conference=conference,
+        data={
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "provider": provider,
+            "receipt": payment.receipt_label,
+        },
+    )
+    return payment
+
+
 @transaction.atomic
 def booking_pay(
     *,
@@ -358,14 +418,15 @@ def booking_pay(
     now: dt.datetime | None = None,
     actor=None,
 ) -> BoothBooking:
-    """Record the payment of a booking and book the booth.
+    """An organiser records a payment that arrived outside Atrium (a bank transfer), and the
+    booth is booked, with a numbered receipt.
 
-    An organiser marks a bank transfer as paid (``provider="bank_transfer"``). A hold whose
-    time ran out still books, unless the booth has gone to someone else meanwhile.
+    The money has arrived, so a hold whose time ran out still books, unless the booth has
+    gone to someone else meanwhile. Online payments go through
+    ``payments.booking_pay_online``, which refuses an expired hold.
     """
     now = _now(now)
-    booking = BoothBooking.objects.select_for_update().select_related("booth").get(pk=booking.pk)
-    Booth.objects.select_for_update().filter(pk=booking.booth_id).first()
+    booking = booking_lock(booking)
     if booking.status == BoothBooking.Status.BOOKED:
         raise ValidationError(_("This booking is paid already."))
     if (
@@ -376,25 +437,8 @@ def booking_pay(
             _("The hold ran out and booth %(code)s went to another exhibitor.")
             % {"code": booking.booth.code}
         )
-    booking.status = BoothBooking.Status.BOOKED
-    booking.booked_at = now
-    booking.held_until = None
-    booking.save(update_fields=["status", "booked_at", "held_until"])
-    payment = BoothPayment.objects.create(
-        booking=booking,
-        amount=booking.amount,
-        currency=booking.currency,
-        provider=provider,
-        reference=reference.strip()[:100],
-        paid_at=now,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    log_action(
-        actor=actor,
-        action="exhibition.booth.booked",
-        obj=booking,
-        conference=booking.exhibitor.conference,
-        data={"amount": str(payment.amount), "currency": payment.currency, "provider": provider},
+    booking_payment_record(
+        booking=booking, provider=provider, reference=reference, now=now, actor=actor
     )
     return booking
 

@@ -138,3 +138,37 @@ def test_booth_staff_scans_offline_and_the_queue_is_sent_when_back(logged_in):
     assert Lead.objects.filter(exhibitor=zgc).count() == before + 3
     expect(page.locator("[data-recent] li").first).to_contain_text("Lead saved")
     screenshot(page, "exhibition-leads-sent-en-phone")
+
+
+def test_an_exhibitor_holds_a_booth_pays_online_and_downloads_the_receipt(logged_in, settings):
+    from atrium.exhibition.models import BoothBooking
+    from atrium.network.models import Organisation
+
+    settings.ATRIUM_PAYMENT_PROVIDERS = ["bank_transfer", "test"]
+    beijing = Exhibitor.objects.filter(conference__slug="beijing-2025").first().conference
+    user = get_user_model().objects.create_user("pay@example.org", "pay@example.org", "pw-1-x")
+    organisation = Organisation.objects.exclude(exhibitors__conference=beijing).first()
+    exhibitor = Exhibitor.objects.create(
+        conference=beijing, organisation=organisation, contact=user, status="accepted"
+    )
+    page = logged_in(
+        "pay@example.org", f"{PLAN}portal/{exhibitor.pk}/", viewport=PHONE, language="zh-hans"
+    )
+    page.locator("form[action$='/hold/'] button[type=submit]").click()
+    page.wait_for_url("**/pay/")
+    booking = BoothBooking.objects.get(exhibitor=exhibitor)
+    expect(page.locator("h1")).to_contain_text(booking.booth.code)
+    screenshot(page, "exhibition-pay-zh-hans-phone")
+    assert serious_violations(page) == []
+    assert no_horizontal_overflow(page)
+    page.locator("form[action$='/pay/test/'] button[type=submit]").click()
+    receipt = page.locator("a[href$='/receipt.pdf']")
+    expect(receipt).to_be_visible()
+    screenshot(page, "exhibition-paid-zh-hans-phone")
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+    assert booking.payments.get().receipt_number >= 1
+    response = page.request.get(page.url.split("/c/")[0] + receipt.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")

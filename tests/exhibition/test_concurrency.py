@@ -52,3 +52,59 @@ def test_concurrent_holds_on_twenty_booths_all_succeed():
         ]
     )
     assert all(isinstance(r, BoothBooking) for r in results), results
+
+
+@pytest.fixture
+def _online_payments(settings):
+    settings.ATRIUM_PAYMENT_PROVIDERS = ["bank_transfer", "test"]
+
+
+@pytest.mark.usefixtures("_online_payments")
+def test_ten_concurrent_payments_of_one_hold_pay_once():
+    from atrium.exhibition import payments
+    from atrium.exhibition.models import BoothPayment
+
+    conference = ConferenceFactory()
+    booking = services.booth_hold(
+        booth=BoothFactory(hall__conference=conference),
+        exhibitor=ExhibitorFactory(conference=conference),
+    )
+    results = run_together(
+        [
+            lambda i=i: payments.booking_pay_online(
+                booking=booking, provider_code="test", provider_reference=f"test-{i}"
+            )
+            for i in range(10)
+        ]
+    )
+    assert len([r for r in results if isinstance(r, BoothPayment)]) == 1
+    assert all("paid already" in str(r) for r in results if isinstance(r, ValidationError))
+    assert BoothPayment.objects.get().receipt_number == 1
+
+
+@pytest.mark.usefixtures("_online_payments")
+def test_concurrent_payments_of_twenty_booths_get_gapless_receipt_numbers():
+    from atrium.exhibition import payments
+    from atrium.exhibition.models import BoothPayment
+
+    conference = ConferenceFactory()
+    first = BoothFactory(hall__conference=conference)
+    bookings = [services.booth_hold(booth=first, exhibitor=ExhibitorFactory(conference=conference))]
+    for _i in range(19):
+        bookings.append(
+            services.booth_hold(
+                booth=BoothFactory(hall=first.hall),
+                exhibitor=ExhibitorFactory(conference=conference),
+            )
+        )
+    results = run_together(
+        [
+            lambda b=b: payments.booking_pay_online(
+                booking=b, provider_code="test", provider_reference=f"test-{b.pk}"
+            )
+            for b in bookings
+        ]
+    )
+    assert all(isinstance(r, BoothPayment) for r in results), results
+    numbers = sorted(BoothPayment.objects.values_list("receipt_number", flat=True))
+    assert numbers == list(range(1, 21))

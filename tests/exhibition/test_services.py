@@ -526,3 +526,34 @@ def test_accepted_staff_get_a_free_exhibitor_registration_with_the_exhibitor_ban
     invitation = exhibition_staff.staff_invite(exhibitor=exhibitor, email=other.person.user.email)
     exhibition_staff.staff_accept(token=invitation.token, user=other.person.user)
     assert Registration.objects.filter(person=other.person).count() == 1
+
+
+# --- tags and interests typed in one field ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [
+        ("new-generation IT, life and health", ["new-generation IT", "life and health"]),
+        ("新一代信息技术，生命健康", ["新一代信息技术", "生命健康"]),
+        ("新一代信息技术、生命健康", ["新一代信息技术", "生命健康"]),
+        ("投资；孵化;  加速 ", ["投资", "孵化", "加速"]),
+        ("AI, 物联网、IoT；5G;\n芯片", ["AI", "物联网", "IoT", "5G", "芯片"]),
+        (" ,，、;； ", []),
+        ("", []),
+        ("one entry", ["one entry"]),
+    ],
+)
+def test_split_entries_on_ascii_and_chinese_separators(text, entries):
+    assert exhibition_leads.split_entries(text) == entries
+
+
+def test_lead_tags_and_interests_split_on_chinese_separators(world):
+    lead = exhibition_leads.lead_update(
+        lead=world["lead"],
+        tags="合作伙伴、投资人；partner",
+        interests="新一代信息技术，生命健康",
+    )
+    lead.refresh_from_db()
+    assert lead.tags == ["合作伙伴", "投资人", "partner"]
+    assert lead.interests == ["新一代信息技术", "生命健康"]

@@ -412,3 +412,26 @@ def test_visitor_saves_a_booth_to_the_agenda_from_the_profile(client, world):
     # Someone without a registration at this edition cannot.
     client.force_login(world["users"]["other_organiser"])
     assert client.post(url).status_code == 404
+
+
+def test_the_lead_form_splits_chinese_separated_interests(client, world):
+    exhibitor = world["exhibitor"]
+    client.force_login(exhibitor.contact)
+    url = reverse(
+        "exhibition:lead", args=[world["conference"].slug, exhibitor.pk, world["lead"].pk]
+    )
+    response = client.post(
+        url,
+        {
+            "rating": "5",
+            "notes": "",
+            "tags_text": "合作、投资",
+            "interests_text": "新一代信息技术；生命健康",
+        },
+    )
+    assert response.status_code == 302
+    lead = Lead.objects.get(pk=world["lead"].pk)
+    assert (lead.tags, lead.interests) == (["合作", "投资"], ["新一代信息技术", "生命健康"])
+    # Shown again joined with commas, which split back the same.
+    page = client.get(url).content.decode()
+    assert "新一代信息技术, 生命健康" in page
