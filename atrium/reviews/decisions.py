@@ -71,6 +71,42 @@ def decision_set(
     return decision
 
 
+#: The outcomes organisers may set on many submissions at once.
+BULK_OUTCOMES = (Decision.Outcome.ACCEPT, Decision.Outcome.REJECT, Decision.Outcome.WAITLIST)
+
+
+@transaction.atomic
+def decisions_set_bulk(*, call: Call, submissions, outcome: str, actor) -> int:
+    """Set the same pending decision on many submissions of the call, all or none.
+
+    Each goes through ``decision_set`` (its rules: submitted, not sent yet); when one is
+    refused, nothing is set and the error names every refused submission.
+    """
+    if outcome not in BULK_OUTCOMES:
+        raise ValidationError({"outcome": _("Choose accept, reject or waiting list.")})
+    chosen = list(submissions)
+    if not chosen:
+        raise ValidationError(_("Select at least one submission."))
+    if any(sub.call_id != call.pk for sub in chosen):
+        raise ValidationError(_("This submission belongs to another call."))
+    refused = []
+    for sub in chosen:
+        try:
+            with transaction.atomic():
+                decision_set(submission=sub, outcome=outcome, actor=actor)
+        except ValidationError as error:
+            refused.append(
+                _("#%(id)s %(title)s: %(reason)s")
+                % {"id": sub.pk, "title": sub.title, "reason": " ".join(error.messages)}
+            )
+    if refused:
+        transaction.set_rollback(True)
+        raise ValidationError(
+            [_("Nothing was set: some submissions cannot get this decision.")] + refused
+        )
+    return len(chosen)
+
+
 STATUS_OF_OUTCOME = {
     Decision.Outcome.ACCEPT: Submission.Status.ACCEPTED,
     Decision.Outcome.ACCEPT_OTHER_TRACK: Submission.Status.ACCEPTED,

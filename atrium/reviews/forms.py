@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atrium.core.i18n import is_chinese
 from atrium.network.models import Organisation, Sector
+from atrium.reviews.decisions import BULK_OUTCOMES
 from atrium.reviews.models import Call, Criterion, Decision, FormField, Submission, Track
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -321,6 +322,26 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["track"].queryset = call.tracks.all()
+
+
+class BulkDecisionForm(forms.Form):
+    """The submissions ticked in the organiser's list and the decision for all of them."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision for the selected submissions"),
+        choices=[(o.value, o.label) for o in BULK_OUTCOMES],
+    )
+    submissions = forms.ModelMultipleChoiceField(
+        label=_("Submissions"),
+        queryset=Submission.objects.none(),
+        error_messages={"required": _("Select at least one submission.")},
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submissions"].queryset = Submission.objects.filter(call=call).select_related(
+            "call"
+        )
 
 
 class TalkForm(forms.Form):

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from atrium.core import tabular
@@ -22,6 +23,7 @@ from atrium.events.models import Conference
 from atrium.events.permissions import organiser_required
 from atrium.reviews import selectors, services
 from atrium.reviews.forms import (
+    BulkDecisionForm,
     CallForm,
     CriterionForm,
     DecisionForm,
@@ -276,6 +278,7 @@ def organiser_submissions(request, conference, call_slug):
             "rows": rows,
             "filters": filters,
             "query": request.GET.urlencode(),
+            "bulk_outcomes": [(o.value, o.label) for o in services.BULK_OUTCOMES],
             "nav": "organiser",
         },
         private=True,
@@ -402,6 +405,41 @@ def organiser_submission_action(request, conference, call_slug, pk):
         for message in error.messages:
             messages.error(request, message)
     return redirect("reviews:submission", slug=conference.slug, call_slug=call_slug, pk=pk)
+
+
+@require_POST
+@organiser_required
+def organiser_decisions_bulk(request, conference, call_slug):
+    """One pending decision (accept, reject, waiting list) for the selected submissions."""
+    the_call = _call(conference, call_slug)
+    form = BulkDecisionForm(request.POST, call=the_call)
+    if form.is_valid():
+        try:
+            count = services.decisions_set_bulk(
+                call=the_call,
+                submissions=form.cleaned_data["submissions"],
+                outcome=form.cleaned_data["outcome"],
+                actor=request.user,
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s decision is pending: send it with the others.",
+                    "%(count)s decisions are pending: send them with the others.",
+                    count,
+                )
+                % {"count": count},
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    back = reverse("reviews:organiser-submissions", args=[conference.slug, call_slug])
+    query = request.POST.get("query", "")
+    return redirect(f"{back}?{query}" if query and "\n" not in query else back)
 
 
 @require_POST

@@ -45,10 +45,12 @@ from atrium.reviews.call_setup import (
     submission_extend,
 )
 from atrium.reviews.decisions import (
+    BULK_OUTCOMES,
     STATUS_OF_OUTCOME,
     bid_choose,
     decision_set,
     decisions_send,
+    decisions_set_bulk,
     results_publish,
     talk_from_submission,
 )
@@ -75,6 +77,7 @@ from atrium.reviews.submissions import (
 )
 
 __all__ = [
+    "BULK_OUTCOMES",
     "BID_BONUS",
     "DEFAULT_AFFINITY",
     "EXPERTISE_WEIGHT",
@@ -101,6 +104,7 @@ __all__ = [
     "conflict_declare",
     "decision_set",
     "decisions_send",
+    "decisions_set_bulk",
     "results_publish",
     "review_reminders",
     "review_save",

@@ -43,6 +43,11 @@ urlpatterns = [
         ORG_CALL + "assignment/", organiser_views.organiser_assignment, name="organiser-assignment"
     ),
     path(
+        ORG_CALL + "decisions/bulk/",
+        organiser_views.organiser_decisions_bulk,
+        name="organiser-decisions-bulk",
+    ),
+    path(
         ORG_CALL + "decisions/send/",
         organiser_views.organiser_decisions_send,
         name="organiser-decisions-send",
