@@ -247,7 +247,10 @@ class ExtensionForm(forms.Form):
 
 
 class ReviewerInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the reviewer's account"))
+    email = forms.EmailField(
+        label=_("E-mail of the reviewer"),
+        help_text=_("Without an account yet, they get a link to sign up and accept."),
+    )
     max_load = forms.IntegerField(
         label=_("Maximum reviews"), min_value=1, max_value=500, initial=10
     )

@@ -390,6 +390,56 @@ class Reviewer(models.Model):
         return {t.strip().lower() for t in self.topics.split(",") if t.strip()}
 
 
+class ReviewerInvitation(models.Model):
+    """An invitation to review a call sent to an e-mail without an account (yet).
+
+    Only the SHA-256 of the token is kept (``core.invitations.token_hash``), as for
+    delegation, co-author and booth-staff invitations; whoever opens the link signs up or
+    logs in and becomes a reviewer of the call with the track and load chosen here.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Withdrawn")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("track"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    max_load = models.PositiveSmallIntegerField(_("maximum reviews"), default=10)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reviewer = models.ForeignKey(
+        Reviewer,
+        verbose_name=_("reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        verbose_name = _("reviewer invitation")
+        verbose_name_plural = _("reviewer invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class Bid(models.Model):
     class Level(models.TextChoices):
         EAGER = "eager", _("Eager")

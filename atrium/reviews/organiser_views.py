@@ -40,10 +40,11 @@ from atrium.reviews.models import (
     Call,
     Criterion,
     FormField,
+    ReviewerInvitation,
     Submission,
     Track,
 )
-from atrium.reviews.views import _submission
+from atrium.reviews.views import _language, _submission
 
 
 def _call(conference: Conference, call_slug: str) -> Call:
@@ -161,19 +162,46 @@ def organiser_call(request, conference, call_slug):
             elif what == "invite":
                 form = forms["invite_form"] = ReviewerInviteForm(request.POST, call=the_call)
                 if form.is_valid():
-                    services.reviewer_invite(
+                    invited = services.reviewer_invite(
                         call=the_call,
                         url=reverse(
                             "reviews:review-home",
                             kwargs={"slug": conference.slug, "call_slug": call_slug},
                         ),
+                        accept_url=request.build_absolute_uri(
+                            reverse(
+                                "reviews:reviewer-invitation",
+                                kwargs={"slug": conference.slug, "token": "TOKEN"},
+                            )
+                        ).replace("TOKEN", "{token}"),
                         actor=request.user,
+                        language=_language(),
                         **form.cleaned_data,
                     )
-                    messages.success(request, _("The reviewer is invited."))
+                    if isinstance(invited, ReviewerInvitation):
+                        messages.success(
+                            request,
+                            _(
+                                "No account has this e-mail yet: an invitation to sign up "
+                                "and review is on its way."
+                            ),
+                        )
+                    else:
+                        messages.success(request, _("The reviewer is invited."))
                     return redirect(
                         "reviews:organiser-call", slug=conference.slug, call_slug=call_slug
                     )
+            elif what == "revoke":
+                invitation = get_object_or_404(
+                    ReviewerInvitation, call=the_call, pk=_pk(request.POST.get("pk"))
+                )
+                try:
+                    services.reviewer_invitation_revoke(invitation=invitation, actor=request.user)
+                    messages.success(request, _("The invitation is withdrawn."))
+                except ValidationError as error:
+                    for message in error.messages:
+                        messages.error(request, message)
+                return redirect("reviews:organiser-call", slug=conference.slug, call_slug=call_slug)
             elif what == "extend":
                 form = forms["extension_form"] = ExtensionForm(request.POST)
                 if form.is_valid():
@@ -197,6 +225,9 @@ def organiser_call(request, conference, call_slug):
             "call": the_call,
             "loads": selectors.reviewer_loads(the_call),
             "parts": parts,
+            "invitations": the_call.invitations.filter(
+                status=ReviewerInvitation.Status.PENDING
+            ).select_related("track"),
             "nav": "organiser",
             **forms,
         },

@@ -4,12 +4,17 @@ Part of the services of ``atrium.reviews`` (see ``services.py``)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
+from atrium.core.invitations import token_hash
 from atrium.core.mail import send_email_on_commit
 from atrium.events.models import ConferenceRole
 from atrium.network.models import Person
@@ -19,6 +24,7 @@ from atrium.reviews.models import (
     Call,
     DeclaredConflict,
     Reviewer,
+    ReviewerInvitation,
     Submission,
     Track,
 )
@@ -34,32 +40,40 @@ def reviewer_invite(
     max_load: int = 10,
     track: Track | None = None,
     url: str = "",
+    accept_url: str = "",
     actor,
     language: str = "en",
-) -> Reviewer:
-    """Make the account with this e-mail a reviewer of the call, and tell them."""
+) -> Reviewer | ReviewerInvitation:
+    """Make the account with this e-mail a reviewer of the call, and tell them.
+
+    When no account has the e-mail and ``accept_url`` is given (a path with a ``{token}``
+    placeholder), an invitation is mailed instead: whoever opens the link signs up or logs
+    in and becomes a reviewer (``reviewer_invitation_accept``). Only the token's SHA-256 is
+    stored. Returns the ``Reviewer``, or the ``ReviewerInvitation`` (with ``.token``).
+    """
     email = email.strip().lower()
-    user = get_user_model().objects.filter(email__iexact=email).first()
-    if user is None:
-        raise ValidationError(
-            {"email": _("No account has this e-mail; ask the reviewer to sign up first.")}
-        )
     if track is not None and track.call_id != call.pk:
         raise ValidationError({"track": _("This track belongs to another call.")})
     if max_load < 1:
         raise ValidationError({"max_load": _("A reviewer takes at least one review.")})
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is None:
+        if not accept_url:
+            raise ValidationError(
+                {"email": _("No account has this e-mail; ask the reviewer to sign up first.")}
+            )
+        return _invitation_send(
+            call=call,
+            email=email,
+            max_load=max_load,
+            track=track,
+            accept_url=accept_url,
+            actor=actor,
+            language=language,
+        )
     if Reviewer.objects.filter(call=call, user=user).exists():
         raise ValidationError({"email": _("This person reviews this call already.")})
-    reviewer = Reviewer.objects.create(
-        call=call,
-        user=user,
-        person=Person.objects.filter(user=user).first(),
-        track=track,
-        max_load=max_load,
-    )
-    ConferenceRole.objects.get_or_create(
-        conference=call.conference, user=user, role=ConferenceRole.Role.REVIEWER
-    )
+    reviewer = _reviewer_create(call=call, user=user, track=track, max_load=max_load)
     log_action(
         actor=actor,
         action="reviews.reviewer_invited",
@@ -74,6 +88,111 @@ def reviewer_invite(
         language=language,
     )
     return reviewer
+
+
+def _reviewer_create(*, call: Call, user, track: Track | None, max_load: int) -> Reviewer:
+    reviewer = Reviewer.objects.create(
+        call=call,
+        user=user,
+        person=Person.objects.filter(user=user).first(),
+        track=track,
+        max_load=max_load,
+    )
+    ConferenceRole.objects.get_or_create(
+        conference=call.conference, user=user, role=ConferenceRole.Role.REVIEWER
+    )
+    return reviewer
+
+
+def _invitation_send(
+    *, call: Call, email: str, max_load: int, track, accept_url: str, actor, language: str
+) -> ReviewerInvitation:
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    if ReviewerInvitation.objects.filter(
+        call=call, email=email, status=ReviewerInvitation.Status.PENDING
+    ).exists():
+        raise ValidationError({"email": _("This address is invited already.")})
+    token = secrets.token_urlsafe(32)
+    invitation = ReviewerInvitation.objects.create(
+        call=call, email=email, track=track, max_load=max_load, token_hash=token_hash(token)
+    )
+    log_action(
+        actor=actor,
+        action="reviews.reviewer_invitation_sent",
+        obj=call,
+        conference=call.conference,
+        data={"email": email},
+    )
+    send_email_on_commit(
+        to=email,
+        template="reviews/email/reviewer_signup_invitation",
+        context={"call": call, "url": accept_url.format(token=token)},
+        language=language,
+    )
+    invitation.token = token  # for the caller (tests); never stored
+    return invitation
+
+
+def reviewer_invitation_for_token(token: str) -> ReviewerInvitation | None:
+    """The open reviewer invitation with this token, or None for a forged, used or withdrawn one."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        ReviewerInvitation.objects.select_related("call__conference", "track")
+        .filter(token_hash=token_hash(token), status=ReviewerInvitation.Status.PENDING)
+        .first()
+    )
+
+
+@transaction.atomic
+def reviewer_invitation_accept(*, invitation: ReviewerInvitation, user, actor) -> Reviewer:
+    """The logged-in account becomes a reviewer of the call, as the invitation says (once)."""
+    invitation = (
+        ReviewerInvitation.objects.select_for_update()
+        .select_related("call__conference")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status != ReviewerInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation has been used or withdrawn."))
+    call = invitation.call
+    reviewer = Reviewer.objects.filter(call=call, user=user).first()
+    if reviewer is None:
+        track = (
+            invitation.track if invitation.track and invitation.track.call_id == call.pk else None
+        )
+        reviewer = _reviewer_create(call=call, user=user, track=track, max_load=invitation.max_load)
+    invitation.status = ReviewerInvitation.Status.ACCEPTED
+    invitation.reviewer = reviewer
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["status", "reviewer", "accepted_at"])
+    log_action(
+        actor=actor,
+        action="reviews.reviewer_invitation_accepted",
+        obj=call,
+        conference=call.conference,
+        data={"email": invitation.email, "reviewer": reviewer.pk},
+    )
+    return reviewer
+
+
+@transaction.atomic
+def reviewer_invitation_revoke(*, invitation: ReviewerInvitation, actor) -> ReviewerInvitation:
+    invitation = ReviewerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != ReviewerInvitation.Status.PENDING:
+        raise ValidationError(_("Only an open invitation can be withdrawn."))
+    invitation.status = ReviewerInvitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    log_action(
+        actor=actor,
+        action="reviews.reviewer_invitation_revoked",
+        obj=invitation.call,
+        conference=invitation.call.conference,
+        data={"email": invitation.email},
+    )
+    return invitation
 
 
 @transaction.atomic

@@ -58,6 +58,9 @@ from atrium.reviews.reviewers import (
     bid_set,
     conflict_declare,
     reviewer_expertise_save,
+    reviewer_invitation_accept,
+    reviewer_invitation_for_token,
+    reviewer_invitation_revoke,
     reviewer_invite,
 )
 from atrium.reviews.scoring import (
@@ -109,6 +112,9 @@ __all__ = [
     "review_reminders",
     "review_save",
     "reviewer_expertise_save",
+    "reviewer_invitation_accept",
+    "reviewer_invitation_for_token",
+    "reviewer_invitation_revoke",
     "reviewer_invite",
     "scores_clean",
     "submission_extend",

@@ -12,6 +12,11 @@ ORG_CALL = ORG + "<slug:call_slug>/"
 urlpatterns = [
     path(CALLS, views.calls, name="calls"),
     path(CALLS + "co-author/<str:token>/", views.coauthor_confirm, name="coauthor-confirm"),
+    path(
+        CALLS + "reviewer-invitation/<str:token>/",
+        views.reviewer_invitation,
+        name="reviewer-invitation",
+    ),
     path("c/<slug:slug>/awards/", views.awards, name="awards"),
     path(CALL, views.call, name="call"),
     path(CALL + "submit/", views.submission_new, name="submission-new"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -328,6 +329,35 @@ def coauthor_confirm(request, slug, token):
         conference,
         "reviews/coauthor_confirm.html",
         {"invitation": invitation},
+        private=True,
+    )
+
+
+def reviewer_invitation(request, slug, token):
+    """An invitation to review sent to an e-mail without an account: sign up or log in, accept."""
+    conference = get_object_or_404(Conference, slug=slug)
+    invitation = services.reviewer_invitation_for_token(token)
+    if invitation is None or invitation.call.conference_id != conference.pk:
+        return render_in_conference_time(
+            request, conference, "reviews/coauthor_invalid.html", {}, status=404, private=True
+        )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            services.reviewer_invitation_accept(
+                invitation=invitation, user=request.user, actor=request.user
+            )
+            messages.success(request, _("You are a reviewer of this call."))
+            return redirect("reviews:review-home", slug=slug, call_slug=invitation.call.slug)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    return render_in_conference_time(
+        request,
+        conference,
+        "reviews/reviewer_invitation.html",
+        {"invitation": invitation, "call": invitation.call, "next": request.get_full_path()},
         private=True,
     )
 
