@@ -28,6 +28,7 @@ from atrium.reviews.models import (
     Submission,
     Track,
 )
+from atrium.reviews.selectors import pair_conflict
 
 # --- reviewers, bids, conflicts ----------------------------------------------------------------
 
@@ -216,6 +217,14 @@ def bid_set(*, reviewer: Reviewer, submission: Submission, level: str, actor) ->
         raise ValidationError(_("This submission belongs to another call."))
     if level not in Bid.Level.values:
         raise ValidationError({"level": _("Choose eager, willing, not willing or conflict.")})
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(_("Only submitted entries take bids."))
+    # a conflict found by the rules (not only the reviewer's own bid or declaration) hides
+    # the entry from the reviewer: no bid either, whatever the page or request says
+    if set(pair_conflict(reviewer, submission)) - {"bid", "declared"}:
+        raise ValidationError(
+            _("You have a conflict of interest with this submission; you cannot bid on it.")
+        )
     bid, _created = Bid.objects.update_or_create(
         reviewer=reviewer, submission=submission, defaults={"level": level}
     )
