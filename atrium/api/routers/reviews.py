@@ -393,7 +393,8 @@ def _visible_submission(request, call: Call, submission_id: int) -> Submission:
 
 @router.post(
     "/conferences/{slug}/calls/{call_slug}/submissions",
-    response=responses(SubmissionOut, status=201, auth=True),
+    # 400: a body that is not JSON at all
+    response={**responses(SubmissionOut, status=201, auth=True), 400: ErrorOut},
     auth=token_auth,
 )
 def submission_create(request, payload: SubmissionIn, slug: str = Slug, call_slug: str = CallSlug):
@@ -433,7 +434,7 @@ def submission_detail(
 
 @router.patch(
     "/conferences/{slug}/calls/{call_slug}/submissions/{submission_id}",
-    response=responses(SubmissionOut, auth=True),
+    response={**responses(SubmissionOut, auth=True), 400: ErrorOut},
     auth=token_auth,
 )
 def submission_edit(
@@ -521,7 +522,7 @@ def bid_list(request, slug: str = Slug, call_slug: str = CallSlug):
 
 @router.put(
     "/conferences/{slug}/calls/{call_slug}/submissions/{submission_id}/bid",
-    response=responses(BidOut, auth=True),
+    response={**responses(BidOut, auth=True), 400: ErrorOut},
     auth=token_auth,
 )
 def bid_put(
