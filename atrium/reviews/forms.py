@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.core.i18n import is_chinese
 from atrium.network.models import Organisation, Sector
@@ -375,7 +376,7 @@ class FilterForm(forms.Form):
         required=False,
         label=_("Sort by"),
         choices=[
-            ("", _("Number")),
+            ("", pgettext_lazy("sort by the submission's number", "Number")),
             ("mean", _("Mean")),
             ("median", _("Median")),
             ("stdev", _("Disagreement")),

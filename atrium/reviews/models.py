@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.core.i18n import bilingual, option_lines
 from atrium.events.models import Conference, Session, Talk
@@ -140,7 +141,7 @@ class FormField(models.Model):
         LONG_TEXT = "long_text", _("Long text")
         CHOICE = "choice", _("Choice")
         MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("kind of form field", "Number")
         DATE = "date", _("Date")
         FILE = "file", _("File")
         LINK = "link", _("Link")
@@ -279,22 +280,10 @@ class Submission(models.Model):
 
     @property
     def money_raised_i18n(self) -> str:
-        """The money raised in words of the page's language: 2 billion / 20亿."""
-        from atrium.core.i18n import is_chinese
+        """The money raised in words of the page's language: 2 billion yuan / 20亿元."""
+        from atrium.reviews.figures import yuan_in_words
 
-        amount = self.money_raised_cny
-        if amount is None:
-            return ""
-        amount = float(amount)
-        if is_chinese():
-            if amount >= 1e8:
-                return f"{amount / 1e8:.4g}亿元"
-            return f"{amount / 1e4:.4g}万元" if amount >= 1e4 else f"{amount:.0f}元"
-        if amount >= 1e9:
-            return _("%(n)s billion yuan") % {"n": f"{amount / 1e9:.3g}"}
-        if amount >= 1e6:
-            return _("%(n)s million yuan") % {"n": f"{amount / 1e6:.3g}"}
-        return _("%(n)s yuan") % {"n": f"{amount:.0f}"}
+        return yuan_in_words(self.money_raised_cny)
 
     @property
     def is_reviewable(self) -> bool:
