@@ -354,9 +354,11 @@ class TalkForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    track = forms.CharField(required=False)
+    track = forms.CharField(label=_("Track"), required=False)
     status = forms.ChoiceField(
-        required=False, choices=[("", _("Any status")), *Submission.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Submission.Status.choices],
     )
     min_score = forms.FloatField(required=False, label=_("Mean score at least"))
     assigned = forms.ChoiceField(
