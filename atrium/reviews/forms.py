@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atrium.core.i18n import is_chinese
 from atrium.network.models import Organisation, Sector
+from atrium.reviews.decisions import BULK_OUTCOMES
 from atrium.reviews.models import Call, Criterion, Decision, FormField, Submission, Track
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -246,7 +248,10 @@ class ExtensionForm(forms.Form):
 
 
 class ReviewerInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the reviewer's account"))
+    email = forms.EmailField(
+        label=_("E-mail of the reviewer"),
+        help_text=_("Without an account yet, they get a link to sign up and accept."),
+    )
     max_load = forms.IntegerField(
         label=_("Maximum reviews"), min_value=1, max_value=500, initial=10
     )
@@ -323,15 +328,37 @@ class DecisionForm(forms.Form):
         self.fields["track"].queryset = call.tracks.all()
 
 
+class BulkDecisionForm(forms.Form):
+    """The submissions ticked in the organiser's list and the decision for all of them."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision for the selected submissions"),
+        choices=[(o.value, o.label) for o in BULK_OUTCOMES],
+    )
+    submissions = forms.ModelMultipleChoiceField(
+        label=_("Submissions"),
+        queryset=Submission.objects.none(),
+        error_messages={"required": _("Select at least one submission.")},
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submissions"].queryset = Submission.objects.filter(call=call).select_related(
+            "call"
+        )
+
+
 class TalkForm(forms.Form):
     start = forms.DateTimeField(label=_("Start"), widget=DATETIME)
     end = forms.DateTimeField(label=_("End"), widget=DATETIME)
 
 
 class FilterForm(forms.Form):
-    track = forms.CharField(required=False)
+    track = forms.CharField(label=_("Track"), required=False)
     status = forms.ChoiceField(
-        required=False, choices=[("", _("Any status")), *Submission.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Submission.Status.choices],
     )
     min_score = forms.FloatField(required=False, label=_("Mean score at least"))
     assigned = forms.ChoiceField(
@@ -351,7 +378,7 @@ class FilterForm(forms.Form):
         required=False,
         label=_("Sort by"),
         choices=[
-            ("", _("Number")),
+            ("", pgettext_lazy("sort by the submission's number", "Number")),
             ("mean", _("Mean")),
             ("median", _("Median")),
             ("stdev", _("Disagreement")),

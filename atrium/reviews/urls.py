@@ -1,6 +1,6 @@
 from django.urls import path
 
-from atrium.reviews import views
+from atrium.reviews import organiser_views, views
 
 app_name = "reviews"
 
@@ -12,6 +12,11 @@ ORG_CALL = ORG + "<slug:call_slug>/"
 urlpatterns = [
     path(CALLS, views.calls, name="calls"),
     path(CALLS + "co-author/<str:token>/", views.coauthor_confirm, name="coauthor-confirm"),
+    path(
+        CALLS + "reviewer-invitation/<str:token>/",
+        views.reviewer_invitation,
+        name="reviewer-invitation",
+    ),
     path("c/<slug:slug>/awards/", views.awards, name="awards"),
     path(CALL, views.call, name="call"),
     path(CALL + "submit/", views.submission_new, name="submission-new"),
@@ -27,19 +32,30 @@ urlpatterns = [
     path(CALL + "review/", views.review_home, name="review-home"),
     path(CALL + "review/bids/", views.review_bids, name="review-bids"),
     path(CALL + "review/<int:pk>/", views.review, name="review"),
-    path(ORG, views.organiser_calls, name="organiser-calls"),
-    path(ORG_CALL, views.organiser_call, name="organiser-call"),
-    path(ORG_CALL + "submissions/", views.organiser_submissions, name="organiser-submissions"),
+    path(ORG, organiser_views.organiser_calls, name="organiser-calls"),
+    path(ORG_CALL, organiser_views.organiser_call, name="organiser-call"),
+    path(
+        ORG_CALL + "submissions/",
+        organiser_views.organiser_submissions,
+        name="organiser-submissions",
+    ),
     path(
         ORG_CALL + "submissions/<int:pk>/",
-        views.organiser_submission_action,
+        organiser_views.organiser_submission_action,
         name="organiser-submission-action",
     ),
-    path(ORG_CALL + "assignment/", views.organiser_assignment, name="organiser-assignment"),
+    path(
+        ORG_CALL + "assignment/", organiser_views.organiser_assignment, name="organiser-assignment"
+    ),
+    path(
+        ORG_CALL + "decisions/bulk/",
+        organiser_views.organiser_decisions_bulk,
+        name="organiser-decisions-bulk",
+    ),
     path(
         ORG_CALL + "decisions/send/",
-        views.organiser_decisions_send,
+        organiser_views.organiser_decisions_send,
         name="organiser-decisions-send",
     ),
-    path(ORG_CALL + "results/", views.organiser_results, name="organiser-results"),
+    path(ORG_CALL + "results/", organiser_views.organiser_results, name="organiser-results"),
 ]

@@ -108,3 +108,63 @@ def test_organiser_assignment_and_submitter_form(demo, logged_in):
     page.locator("button[name=save]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Barcelona 2029")
     screenshot(page, "reviews-bid-saved-phone-zh")
+
+
+def test_call_setup_bulk_decisions_and_reviewer_invitation_in_chinese(demo, logged_in, open_page):
+    from atrium.reviews import services
+    from atrium.reviews.models import Decision, Track
+
+    organiser = get_user_model().objects.create_user("org-set", "org-set@example.org", "x")
+    conference = Conference.objects.get(slug="beijing-2025")
+    ConferenceRole.objects.create(conference=conference, user=organiser, role="organiser")
+    talks = Call.objects.get(conference=conference, slug="talks")
+    track = talks.tracks.first()
+    # edit a track on a phone, in Chinese
+    page = logged_in(
+        organiser, "/c/beijing-2025/organiser/calls/talks/", viewport=PHONE, language="zh-hans"
+    )
+    name_zh = page.locator(f"[name='tracks-{track.pk}-name_zh']")
+    item = page.locator("li.call-part", has=name_zh)
+    item.locator("summary").click()
+    name_zh.fill("生命健康与生物医药")
+    item.locator("form.form button[type=submit]").click()
+    expect(page.locator(".notice--success")).to_be_visible()
+    assert Track.objects.get(pk=track.pk).name_zh == "生命健康与生物医药"
+    assert no_horizontal_overflow(page)
+    # deleting it is refused: submissions are in it
+    name_zh = page.locator(f"[name='tracks-{track.pk}-name_zh']")
+    item = page.locator("li.call-part", has=name_zh)
+    item.locator("summary").click()
+    item.locator("button.button--danger").click()
+    expect(page.locator(".notice--error")).to_be_visible()
+    assert Track.objects.filter(pk=track.pk).exists()
+    screenshot(page, "reviews-call-setup-phone-zh")
+    # bulk decision on the desktop list, in Chinese
+    page = logged_in(
+        organiser, "/c/beijing-2025/organiser/calls/talks/submissions/", language="zh-hans"
+    )
+    boxes = page.locator("input[name=submissions]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.select_option("#id_bulk_outcome", "waitlist")
+    before = Decision.objects.filter(outcome="waitlist", status="pending").count()
+    page.locator("form.bulk-decisions fieldset button[type=submit]").click()
+    expect(page.locator(".notice--success")).to_be_visible()
+    assert Decision.objects.filter(outcome="waitlist", status="pending").count() == before + 2
+    screenshot(page, "reviews-bulk-decisions-desktop-zh")
+    # an invitation to review for an address without an account, opened on a phone
+    invitation = services.reviewer_invite(
+        call=talks,
+        email="juror-without-account@uni.example.org",
+        accept_url="/c/beijing-2025/calls/reviewer-invitation/{token}/",
+        actor=None,
+    )
+    page = open_page(
+        f"/c/beijing-2025/calls/reviewer-invitation/{invitation.token}/",
+        viewport=PHONE,
+        language="zh-hans",
+    )
+    expect(page.locator("a[href^='/accounts/signup/?next=']")).to_be_visible()
+    assert no_horizontal_overflow(page)
+    screenshot(page, "reviews-reviewer-invitation-phone-zh")
+    assert serious_violations(page) == []

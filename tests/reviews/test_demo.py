@@ -39,6 +39,8 @@ def test_demo_calls_and_idempotence(client):
     assert "/directory/feibiao-dart-acceleration-service-platform/" in page
     zh = client.get("/c/beijing-2025/awards/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "飞镖加速服务平台" in zh
+    assert "20亿元" in zh and "十亿" not in zh and "百万" not in zh
+    assert "2 billion yuan" in page
 
     before = (Submission.objects.count(), Review.objects.count(), Assignment.objects.count())
     load_demo()
