@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from atrium.core.i18n import country_choices, is_chinese
+from atrium.core.i18n import country_choices, is_chinese, shared_country_choices
 from atrium.core.tabular import TableUploadForm
+from atrium.core.widgets import QuickSelect
 from atrium.network.models import Organisation
 from atrium.registration.models import Currency, Delegation, Question, RegistrationType
 from atrium.registration.phones import phone_e164
@@ -64,7 +65,10 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text=_("Its full name; the organisers add it to the directory."),
     )
-    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    # Its choices are set for each form, in its language: none to copy here.
+    country = forms.TypedChoiceField(
+        label=_("Country"), choices=(), required=False, widget=QuickSelect
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     consent_directory = forms.BooleanField(
         label=_("List me in the attendee directory of this edition"), required=False
@@ -83,7 +87,7 @@ class RegistrationForm(forms.Form):
             self.fields["type"].initial = fixed_type.pk
         self.questions = questions
         self.label_suffix = ""
-        self.fields["country"].choices = country_choices(blank_label="—")
+        self.fields["country"].choices = shared_country_choices(blank_label="—")
         for question in questions:
             field = self._question_field(question)
             # Shown as required; enforced by the service for the types it applies to.
@@ -103,10 +107,12 @@ class RegistrationForm(forms.Form):
             choices = [("", "—")] + [
                 (value, zh if chinese else en) for value, en, zh in question.option_pairs()
             ]
-            return forms.ChoiceField(choices=choices, **common)
+            return forms.ChoiceField(choices=choices, widget=QuickSelect, **common)
         if question.kind == Question.Kind.YES_NO:
             return forms.ChoiceField(
-                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], **common
+                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+                widget=QuickSelect,
+                **common,
             )
         if question.kind == Question.Kind.DATE:
             first, last = answer_date_window(question.conference)
