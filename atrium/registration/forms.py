@@ -30,8 +30,23 @@ def organisation_options(*, chosen, query: str) -> list[Organisation]:
     return options
 
 
+class ListedTypeField(forms.ModelChoiceField):
+    """The registration type chosen, found among the rows of the field's queryset, which
+    is read once: the page lists the same rows (``RegistrationForm.types``)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for rtype in self.queryset:  # evaluated once, then kept by the queryset
+            if str(rtype.pk) == str(value):
+                return rtype
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class RegistrationForm(forms.Form):
-    type = forms.ModelChoiceField(
+    type = ListedTypeField(
         queryset=RegistrationType.objects.none(),
         label=_("Registration type"),
         widget=forms.RadioSelect,
@@ -138,6 +153,11 @@ class RegistrationForm(forms.Form):
                 self.add_error("phone", error.message_dict["phone"])
         return cleaned
 
+    @property
+    def types(self):
+        """The types the form offers, read once for the page and for the check of the choice."""
+        return self.fields["type"].queryset
+
     def question_fields(self):
         return [(q, self[f"q_{q.pk}"]) for q in self.questions]
 
@@ -149,9 +169,16 @@ class RegistrationForm(forms.Form):
         return answers
 
     def organisation_options(self) -> list[Organisation]:
-        return organisation_options(
-            chosen=self["organisation"].value(), query=self["organisation_q"].value() or ""
-        )
+        chosen = self["organisation"].value()
+        query = self["organisation_q"].value() or ""
+        checked = getattr(self, "cleaned_data", {}).get("organisation")
+        if checked is not None and str(checked.pk) == str(chosen):
+            # Sent back with errors: the organisation was read when the form was checked.
+            return [
+                checked,
+                *(o for o in organisation_options(chosen=None, query=query) if o != checked),
+            ]
+        return organisation_options(chosen=chosen, query=query)
 
     def profile(self) -> dict:
         profile = {

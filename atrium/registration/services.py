@@ -236,12 +236,20 @@ def _person_update(person: Person, profile: Mapping) -> None:
     if profile.get("phone"):
         country = profile.get("country", person.country)
         profile = {**profile, "phone": phone_e164(profile["phone"], country=str(country or ""))}
-    changed = [f for f in PROFILE_FIELDS if f in profile and getattr(person, f) != profile[f]]
+    changed = [f for f in PROFILE_FIELDS if f in profile and _differs(person, f, profile[f])]
     for field in changed:
         setattr(person, field, profile[field])
     if changed:
-        person.full_clean(exclude=["slug", "user"])
+        # What changed is checked; the rest is as it was saved (and its organisation is
+        # not looked up again).
+        person.full_clean(exclude=[f.name for f in Person._meta.fields if f.name not in changed])
         person.save(update_fields=[*changed, "updated"])
+
+
+def _differs(person: Person, field: str, value) -> bool:
+    if field == "organisation":  # by id: the person's organisation is not loaded for it
+        return person.organisation_id != (value.pk if value is not None else None)
+    return getattr(person, field) != value
 
 
 def _with_new_organisation(profile: Mapping, *, actor) -> Mapping:

@@ -136,7 +136,7 @@ def register(request, slug):
             messages.success(request, _("Thank you: your registration is received."))
             return redirect("registration:me")
     type_rows = []
-    for rtype in types:
+    for rtype in form.types:  # the rows the form checked the choice against
         left = None if rtype.capacity is None else max(0, rtype.capacity - rtype.taken)
         type_rows.append(
             {
