@@ -670,7 +670,7 @@ def print_cpu(rows: list[Row]) -> None:
     """Where the machine's CPU went during each phase, per request (ms) and as a share."""
     header = (
         f"{'phase':14} {'workers':>8} {'postgres':>8} {'client':>8} {'others':>8} "
-        f"{'idle':>8} {'box busy':>9}"
+        f"{'idle':>8} {'box busy':>9} {'alone req/s':>11}"
     )
     print(header)
     print("-" * len(header))
@@ -685,14 +685,18 @@ def print_cpu(rows: list[Row]) -> None:
         def ms(seconds: float, requests: int = row.requests) -> str:
             return f"{seconds * 1000 / requests:8.1f}"
 
+        ours = cpu.workers + cpu.postgres + cpu.client
+        alone = (os.cpu_count() or 1) * row.requests / ours if ours else 0.0
         print(
             f"{row.phase:14} {ms(cpu.workers)} {ms(cpu.postgres)} {ms(cpu.client)} "
-            f"{ms(others)} {ms(idle)} {cpu.box_busy / cpu.box_total:9.0%}"
+            f"{ms(others)} {ms(idle)} {cpu.box_busy / cpu.box_total:9.0%} {alone:11.0f}"
         )
     print(
         "CPU ms per request during each phase, all cores: the gunicorn workers, the\n"
         "PostgreSQL backends of the bench's database, this script's client threads, every\n"
-        "other process on the machine, and the time left idle; box busy: share of all cores."
+        "other process on the machine, and the time left idle; box busy: share of all cores.\n"
+        "alone req/s: the rate the cores would allow if nothing else ran (cores / CPU time of\n"
+        "workers, PostgreSQL and client per request): an estimate, not a measurement."
     )
 
 
@@ -734,6 +738,12 @@ def main() -> int:
         default="",
         help='a psycopg pool per worker instead (ATRIUM_DB_POOL: "1" or "MIN,MAX")',
     )
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="ATRIUM_REDIS_URL for the server: the cache and the sessions (cached_db) on Redis, "
+        "as docs/deploy.md asks for several workers (default: none, database sessions)",
+    )
     parser.add_argument("--port", type=int, help="port for gunicorn (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the fresh database at the end")
     args = parser.parse_args()
@@ -770,6 +780,8 @@ def main() -> int:
         ATRIUM_PAYMENT_PROVIDERS="bank_transfer",
         ATRIUM_DB_CONN_MAX_AGE=str(args.conn_max_age),
         ATRIUM_DB_POOL=args.db_pool,
+        ATRIUM_REDIS_URL=args.redis_url,
+        ATRIUM_CACHE_PREFIX=f"atrium-rush-{os.getpid()}",
     )
     os.environ.update(env)
     log_path = Path(tempfile.gettempdir()) / f"atrium-rush-gunicorn-{os.getpid()}.log"
@@ -822,6 +834,7 @@ def run(args: argparse.Namespace, *, env: dict, log) -> int:
             f"set-up {time.perf_counter() - started:.1f} s; gunicorn on {HOST}:{port}, "
             f"{args.workers} workers x {args.threads} threads; "
             f"{f'pool {args.db_pool}' if args.db_pool else f'CONN_MAX_AGE {args.conn_max_age}'}; "
+            f"{'Redis cache and sessions; ' if args.redis_url else ''}"
             f"PostgreSQL {pg_version}; "
             f"{os.cpu_count()} cores; edition /c/{world.slug}/",
             flush=True,
