@@ -11,9 +11,8 @@ choices keeps the escaped ``<option>`` tags, which are the same for everyone.
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 
@@ -83,7 +82,16 @@ class QuickSelect(forms.Select):
                 if selected:
                     pending = set()
                 options.append(_option_tag(option_value, label, selected))
-        start = format_html(
-            '<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs))
-        )
+        final_attrs = _attributes(self.build_attrs(self.attrs, attrs))
+        start = f'<select name="{conditional_escape(name)}"{final_attrs}>'
         return mark_safe(start + "".join(options) + "\n</select>")  # noqa: S308 (escaped above)
+
+
+def _attributes(attrs: dict) -> str:
+    """The attributes as Django's ``attrs.html`` writes them (in order; True bare, False left
+    out)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
