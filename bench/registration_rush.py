@@ -282,6 +282,83 @@ def workers_cpu_seconds(master_pid: int) -> float | None:
     return total if found else None
 
 
+def _proc_cpu_seconds(stat_text: str, tick: int) -> float:
+    fields = stat_text[stat_text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+
+def postgres_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend serving ``database`` (by pid), from the
+    process titles in /proc ("postgres: 15/main: postgres atrium_rush 127.0.0.1(…)");
+    empty elsewhere. A backend that ends during a phase takes its time with it (with
+    ``CONN_MAX_AGE`` > 0 the workers' backends live through the phase)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found: dict[int, float] = {}
+    needle = f" {database} ".encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes()
+            if not title.startswith(b"postgres:") or needle not in title:
+                continue
+            found[int(proc.name)] = _proc_cpu_seconds((proc / "stat").read_text(), tick)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def box_cpu() -> tuple[float, float] | None:
+    """(busy, total) CPU seconds of the whole machine so far, all cores, from /proc/stat."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    values = [int(v) for v in first[1:9]]  # user nice system idle iowait irq softirq steal
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
+@dataclass
+class CpuSplit:
+    """Where the machine's CPU went during a phase (seconds)."""
+
+    workers: float | None
+    postgres: float | None
+    client: float
+    box_busy: float | None
+    box_total: float | None
+
+
+class CpuMeter:
+    """Reads the counters before and after a phase; ``split()`` gives the differences."""
+
+    def __init__(self, master_pid: int, database: str):
+        self.master_pid, self.database = master_pid, database
+
+    def _read(self):
+        return (
+            workers_cpu_seconds(self.master_pid),
+            postgres_cpu_seconds(self.database),
+            sum(os.times()[:2]),
+            box_cpu(),
+        )
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def split(self) -> CpuSplit:
+        workers0, pg0, client0, box0 = self.before
+        workers1, pg1, client1, box1 = self._read()
+        postgres = sum(t - pg0.get(pid, 0.0) for pid, t in pg1.items()) if pg1 else None
+        return CpuSplit(
+            workers=None if workers0 is None or workers1 is None else workers1 - workers0,
+            postgres=postgres,
+            client=client1 - client0,
+            box_busy=None if not box0 or not box1 else box1[0] - box0[0],
+            box_total=None if not box0 or not box1 else box1[1] - box0[1],
+        )
+
+
 # --------------------------------------------------------------------------- the clients
 
 
@@ -329,14 +406,19 @@ class Outcome:
 
 
 def rush(
-    *, port: int, sessions: list[str], page: str, post: str, form
-) -> tuple[list[Outcome], float]:
+    *, port: int, sessions: list[str], page: str, post: str, form, meter: CpuMeter
+) -> tuple[list[Outcome], float, CpuSplit]:
     """Every client GETs ``page`` (the form, and its CSRF cookie), then POSTs ``form(i)`` to
-    ``post``; all start together, released by a barrier. Returns each client's outcome and
-    the wall time from the release to the last response."""
+    ``post``; all start together, released by a barrier. Returns each client's outcome, the
+    wall time from the release to the last response, and where the CPU went meanwhile."""
     outcomes = [Outcome() for _ in sessions]
     released: list[float] = []
-    barrier = threading.Barrier(len(sessions), action=lambda: released.append(time.perf_counter()))
+
+    def release() -> None:
+        meter.start()
+        released.append(time.perf_counter())
+
+    barrier = threading.Barrier(len(sessions), action=release)
     finished = [0.0] * len(sessions)
 
     def client(i: int) -> None:
@@ -370,7 +452,7 @@ def rush(
         thread.start()
     for thread in threads:
         thread.join()
-    return outcomes, max(finished) - released[0]
+    return outcomes, max(finished) - released[0], meter.split()
 
 
 def warm_up(*, port: int, world: World, parallel: int, rounds: int = 3) -> None:
@@ -428,7 +510,7 @@ class Row:
     refused: str
     oversell: int
     checks: list[tuple[str, bool]]
-    cpu_seconds: float | None = None
+    cpu: CpuSplit | None = None
 
 
 def _errors(outcomes: list[Outcome], ok) -> tuple[int, int, list[str]]:
@@ -447,13 +529,18 @@ def _errors(outcomes: list[Outcome], ok) -> tuple[int, int, list[str]]:
     return errors, server, messages
 
 
-def phase_visit(port: int, world: World) -> tuple[Row, list[str]]:
+def phase_visit(port: int, world: World, meter: CpuMeter) -> tuple[Row, list[str]]:
     from atrium.registration.models import SeatBooking
 
     page = f"/c/{world.slug}/sign-ups/"
     post = f"/c/{world.slug}/sign-ups/{world.visit_id}/"
-    outcomes, wall = rush(
-        port=port, sessions=world.visit_sessions, page=page, post=post, form=lambda i: {}
+    outcomes, wall, cpu = rush(
+        port=port,
+        sessions=world.visit_sessions,
+        page=page,
+        post=post,
+        form=lambda i: {},
+        meter=meter,
     )
     signed = sum(o.post_status == 302 and o.location.endswith(page) for o in outcomes)
     errors, server, messages = _errors(
@@ -488,11 +575,12 @@ def phase_visit(port: int, world: World) -> tuple[Row, list[str]]:
         refused="-",
         oversell=max(0, n_confirmed - world.seats),
         checks=checks,
+        cpu=cpu,
     )
     return row, messages
 
 
-def phase_register(port: int, world: World) -> tuple[Row, list[str]]:
+def phase_register(port: int, world: World, meter: CpuMeter) -> tuple[Row, list[str]]:
     from atrium.registration.models import Registration
 
     page = f"/c/{world.slug}/register/"
@@ -507,8 +595,8 @@ def phase_register(port: int, world: World) -> tuple[Row, list[str]]:
             "consent_directory": "on",
         }
 
-    outcomes, wall = rush(
-        port=port, sessions=world.register_sessions, page=page, post=page, form=form
+    outcomes, wall, cpu = rush(
+        port=port, sessions=world.register_sessions, page=page, post=page, form=form, meter=meter
     )
 
     def accepted(o: Outcome) -> bool:
@@ -544,6 +632,7 @@ def phase_register(port: int, world: World) -> tuple[Row, list[str]]:
         refused=str(n_refused),
         oversell=max(0, held - world.capacity),
         checks=checks,
+        cpu=cpu,
     )
     return row, messages
 
@@ -560,7 +649,8 @@ def print_table(rows: list[Row]) -> None:
     print(header)
     print("-" * len(header))
     for row in rows:
-        cpu = "-" if row.cpu_seconds is None else f"{row.cpu_seconds * 1000 / row.requests:.0f}"
+        workers = row.cpu.workers if row.cpu else None
+        cpu = "-" if workers is None else f"{workers * 1000 / row.requests:.0f}"
         print(
             f"{row.phase:14} {row.clients:7d} {row.requests:8d} {row.errors:6d} "
             f"{row.requests / row.wall:7.1f} {percentile(row.post_ms, 50):8.0f} "
@@ -573,6 +663,40 @@ def print_table(rows: list[Row]) -> None:
         "response. POST: the sign-up or the submission; page: the GET of the form before it.\n"
         "held/limit: confirmed seats / seats, or registrations of the type / its capacity.\n"
         "CPU ms/req: CPU time of the gunicorn workers during the phase / requests."
+    )
+
+
+def print_cpu(rows: list[Row]) -> None:
+    """Where the machine's CPU went during each phase, per request (ms) and as a share."""
+    header = (
+        f"{'phase':14} {'workers':>8} {'postgres':>8} {'client':>8} {'others':>8} "
+        f"{'idle':>8} {'box busy':>9} {'alone req/s':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        cpu = row.cpu
+        if cpu is None or cpu.box_total is None or cpu.workers is None or cpu.postgres is None:
+            print(f"{row.phase:14} (no /proc: not measured)")
+            continue
+        idle = cpu.box_total - cpu.box_busy
+        others = max(0.0, cpu.box_busy - cpu.workers - cpu.postgres - cpu.client)
+
+        def ms(seconds: float, requests: int = row.requests) -> str:
+            return f"{seconds * 1000 / requests:8.1f}"
+
+        ours = cpu.workers + cpu.postgres + cpu.client
+        alone = (os.cpu_count() or 1) * row.requests / ours if ours else 0.0
+        print(
+            f"{row.phase:14} {ms(cpu.workers)} {ms(cpu.postgres)} {ms(cpu.client)} "
+            f"{ms(others)} {ms(idle)} {cpu.box_busy / cpu.box_total:9.0%} {alone:11.0f}"
+        )
+    print(
+        "CPU ms per request during each phase, all cores: the gunicorn workers, the\n"
+        "PostgreSQL backends of the bench's database, this script's client threads, every\n"
+        "other process on the machine, and the time left idle; box busy: share of all cores.\n"
+        "alone req/s: the rate the cores would allow if nothing else ran (cores / CPU time of\n"
+        "workers, PostgreSQL and client per request): an estimate, not a measurement."
     )
 
 
@@ -601,6 +725,24 @@ def main() -> int:
         "--admin-url",
         default=DEFAULT_ADMIN_URL,
         help=f"where to create and drop the fresh database ({DEFAULT_ADMIN_URL})",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="seconds each worker keeps its database connection (ATRIUM_DB_CONN_MAX_AGE; "
+        "60, the production default; 0: a new connection per request)",
+    )
+    parser.add_argument(
+        "--db-pool",
+        default="",
+        help='a psycopg pool per worker instead (ATRIUM_DB_POOL: "1" or "MIN,MAX")',
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="ATRIUM_REDIS_URL for the server: the cache and the sessions (cached_db) on Redis, "
+        "as docs/deploy.md asks for several workers (default: none, database sessions)",
     )
     parser.add_argument("--port", type=int, help="port for gunicorn (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the fresh database at the end")
@@ -636,6 +778,10 @@ def main() -> int:
         ATRIUM_TASK_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
         ATRIUM_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         ATRIUM_PAYMENT_PROVIDERS="bank_transfer",
+        ATRIUM_DB_CONN_MAX_AGE=str(args.conn_max_age),
+        ATRIUM_DB_POOL=args.db_pool,
+        ATRIUM_REDIS_URL=args.redis_url,
+        ATRIUM_CACHE_PREFIX=f"atrium-rush-{os.getpid()}",
     )
     os.environ.update(env)
     log_path = Path(tempfile.gettempdir()) / f"atrium-rush-gunicorn-{os.getpid()}.log"
@@ -686,17 +832,17 @@ def run(args: argparse.Namespace, *, env: dict, log) -> int:
         warm_up(port=port, world=world, parallel=args.workers * args.threads)
         print(
             f"set-up {time.perf_counter() - started:.1f} s; gunicorn on {HOST}:{port}, "
-            f"{args.workers} workers x {args.threads} threads; PostgreSQL {pg_version}; "
+            f"{args.workers} workers x {args.threads} threads; "
+            f"{f'pool {args.db_pool}' if args.db_pool else f'CONN_MAX_AGE {args.conn_max_age}'}; "
+            f"{'Redis cache and sessions; ' if args.redis_url else ''}"
+            f"PostgreSQL {pg_version}; "
             f"{os.cpu_count()} cores; edition /c/{world.slug}/",
             flush=True,
         )
         rows, problems = [], []
+        meter = CpuMeter(server.pid, connection.settings_dict["NAME"])
         for phase in (phase_visit, phase_register):
-            cpu_before = workers_cpu_seconds(server.pid)
-            row, messages = phase(port, world)
-            cpu_after = workers_cpu_seconds(server.pid)
-            if cpu_before is not None and cpu_after is not None:
-                row.cpu_seconds = cpu_after - cpu_before
+            row, messages = phase(port, world, meter)
             connection.close()
             rows.append(row)
             problems += [f"{row.phase}: {m}" for m in messages]
@@ -707,6 +853,8 @@ def run(args: argparse.Namespace, *, env: dict, log) -> int:
 
     print()
     print_table(rows)
+    print()
+    print_cpu(rows)
     print()
     for row in rows:
         for name, ok in row.checks:

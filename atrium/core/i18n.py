@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.utils.translation import get_language
 
 
@@ -62,18 +64,45 @@ def country_choices(codes=None, *, blank_label: str | None = None) -> list[tuple
 
     Chinese names sort by their pinyin (阿尔巴尼亚, 阿富汗, 奥兰群岛…), Latin ones
     alphabetically without regard to accents. ``codes``: only these (all when None).
+    The sorted list of all countries is made once per language and process.
     """
+    if codes is None:
+        choices = list(_all_countries_sorted(get_language() or ""))
+    else:
+        choices = _countries_sorted(codes)
+    return ([("", blank_label)] if blank_label is not None else []) + choices
+
+
+def _countries_sorted(codes) -> list[tuple[str, str]]:
     from django_countries import countries
 
     from atrium.core.search import sort_key
 
     names = dict(countries)
     wanted = names if codes is None else codes
-    choices = sorted(
+    return sorted(
         ((code, str(names.get(code, code))) for code in wanted),
         key=lambda choice: sort_key(choice[1]),
     )
-    return ([("", blank_label)] if blank_label is not None else []) + choices
+
+
+def shared_country_choices(*, blank_label: str | None = None):
+    """``country_choices()`` of every country as one ``FixedChoices`` per language, shared
+    by every form (the fast way for a form made on every request: nothing is copied)."""
+    return _shared_country_choices(get_language() or "", blank_label)
+
+
+@lru_cache(maxsize=16)
+def _shared_country_choices(language: str, blank_label: str | None):
+    from atrium.core.widgets import FixedChoices
+
+    return FixedChoices(country_choices(blank_label=blank_label))
+
+
+@lru_cache(maxsize=8)
+def _all_countries_sorted(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country for ``language`` (the active one: names come from it)."""
+    return tuple(_countries_sorted(None))
 
 
 def option_lines(text: str) -> list[tuple[str, str, str]]:

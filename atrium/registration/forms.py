@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from atrium.core.i18n import country_choices, is_chinese
+from atrium.core.i18n import country_choices, is_chinese, shared_country_choices
 from atrium.core.tabular import TableUploadForm
+from atrium.core.widgets import QuickSelect
 from atrium.network.models import Organisation
 from atrium.registration.models import Currency, Delegation, Question, RegistrationType
 from atrium.registration.phones import phone_e164
@@ -29,8 +30,23 @@ def organisation_options(*, chosen, query: str) -> list[Organisation]:
     return options
 
 
+class ListedTypeField(forms.ModelChoiceField):
+    """The registration type chosen, found among the rows of the field's queryset, which
+    is read once: the page lists the same rows (``RegistrationForm.types``)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for rtype in self.queryset:  # evaluated once, then kept by the queryset
+            if str(rtype.pk) == str(value):
+                return rtype
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class RegistrationForm(forms.Form):
-    type = forms.ModelChoiceField(
+    type = ListedTypeField(
         queryset=RegistrationType.objects.none(),
         label=_("Registration type"),
         widget=forms.RadioSelect,
@@ -64,7 +80,10 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text=_("Its full name; the organisers add it to the directory."),
     )
-    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    # Its choices are set for each form, in its language: none to copy here.
+    country = forms.TypedChoiceField(
+        label=_("Country"), choices=(), required=False, widget=QuickSelect
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     consent_directory = forms.BooleanField(
         label=_("List me in the attendee directory of this edition"), required=False
@@ -83,7 +102,7 @@ class RegistrationForm(forms.Form):
             self.fields["type"].initial = fixed_type.pk
         self.questions = questions
         self.label_suffix = ""
-        self.fields["country"].choices = country_choices(blank_label="—")
+        self.fields["country"].choices = shared_country_choices(blank_label="—")
         for question in questions:
             field = self._question_field(question)
             # Shown as required; enforced by the service for the types it applies to.
@@ -103,10 +122,12 @@ class RegistrationForm(forms.Form):
             choices = [("", "—")] + [
                 (value, zh if chinese else en) for value, en, zh in question.option_pairs()
             ]
-            return forms.ChoiceField(choices=choices, **common)
+            return forms.ChoiceField(choices=choices, widget=QuickSelect, **common)
         if question.kind == Question.Kind.YES_NO:
             return forms.ChoiceField(
-                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], **common
+                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+                widget=QuickSelect,
+                **common,
             )
         if question.kind == Question.Kind.DATE:
             first, last = answer_date_window(question.conference)
@@ -132,6 +153,11 @@ class RegistrationForm(forms.Form):
                 self.add_error("phone", error.message_dict["phone"])
         return cleaned
 
+    @property
+    def types(self):
+        """The types the form offers, read once for the page and for the check of the choice."""
+        return self.fields["type"].queryset
+
     def question_fields(self):
         return [(q, self[f"q_{q.pk}"]) for q in self.questions]
 
@@ -143,9 +169,16 @@ class RegistrationForm(forms.Form):
         return answers
 
     def organisation_options(self) -> list[Organisation]:
-        return organisation_options(
-            chosen=self["organisation"].value(), query=self["organisation_q"].value() or ""
-        )
+        chosen = self["organisation"].value()
+        query = self["organisation_q"].value() or ""
+        checked = getattr(self, "cleaned_data", {}).get("organisation")
+        if checked is not None and str(checked.pk) == str(chosen):
+            # Sent back with errors: the organisation was read when the form was checked.
+            return [
+                checked,
+                *(o for o in organisation_options(chosen=None, query=query) if o != checked),
+            ]
+        return organisation_options(chosen=chosen, query=query)
 
     def profile(self) -> dict:
         profile = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from atrium.registration.models import (
     SeatBooking,
 )
 from atrium.registration.notices import mail_registration
+from atrium.registration.selectors import waitlist_position
 
 # --- seat quotas -----------------------------------------------------------------------
 
@@ -28,44 +30,56 @@ from atrium.registration.notices import mail_registration
 def seat_signup(*, registration: Registration, session: Session, actor=None) -> SeatBooking:
     """A seat if one is free, else a place at the end of the waiting list.
 
-    Signing up twice returns the existing booking.
+    Signing up twice returns the existing booking. The booking carries ``position``: its
+    place on the waiting list (None with a seat), as ``selectors.with_waitlist_position``
+    counts it.
+
+    The session's row lock is held for three queries and the two inserts: my bookings
+    that matter here, the seats taken and the people waiting, the booking and its audit
+    entry. Pass ``registration`` with its ``conference`` loaded (the views do) to spare
+    a query under the lock.
     """
     if registration.status != Registration.Status.CONFIRMED:
         raise ValidationError(_("Sign-ups are open to confirmed registrations only."))
     if session.conference_id != registration.conference_id or session.seats is None:
         raise ValidationError(_("This session does not take sign-ups."))
     session = lock_session(session)
-    existing = SeatBooking.objects.filter(
-        session=session, registration=registration, status__in=SeatBooking.ACTIVE
-    ).first()
+    # One query for my booking of this session and for mine that overlap it.
+    mine = list(
+        SeatBooking.objects.filter(registration=registration, status__in=SeatBooking.ACTIVE)
+        .filter(
+            Q(session=session) | Q(session__start__lt=session.end, session__end__gt=session.start)
+        )
+        .select_related("session")
+        .order_by("created", "id")
+    )
+    existing = next((booking for booking in mine if booking.session_id == session.pk), None)
     if existing:
+        existing.position = waitlist_position(existing)
         return existing
     if timezone.now() >= session.start:
         raise ValidationError(
             _("Sign-ups for %(title)s closed when it started.") % {"title": session.title_i18n}
         )
-    clash = (
-        SeatBooking.objects.filter(
-            registration=registration,
-            status__in=SeatBooking.ACTIVE,
-            session__start__lt=session.end,
-            session__end__gt=session.start,
-        )
-        .select_related("session")
-        .first()
-    )
-    if clash:
+    if mine:
         raise ValidationError(
             _("This overlaps with %(title)s, which you signed up for. Cancel that first.")
-            % {"title": clash.session.title_i18n}
+            % {"title": mine[0].session.title_i18n}
         )
-    taken = session.bookings.filter(status=SeatBooking.Status.CONFIRMED).count()
+    counts = session.bookings.filter(status__in=SeatBooking.ACTIVE).aggregate(
+        taken=Count("pk", filter=Q(status=SeatBooking.Status.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=SeatBooking.Status.WAITLISTED)),
+    )
     status = (
-        SeatBooking.Status.CONFIRMED if taken < session.seats else SeatBooking.Status.WAITLISTED
+        SeatBooking.Status.CONFIRMED
+        if counts["taken"] < session.seats
+        else SeatBooking.Status.WAITLISTED
     )
     booking = SeatBooking.objects.create(
         session=session, registration=registration, status=status, created=timezone.now()
     )
+    # Everyone waiting signed up before, under this lock: the new booking comes after them.
+    booking.position = counts["waiting"] + 1 if status == SeatBooking.Status.WAITLISTED else None
     log_action(
         actor=actor,
         action=f"seat.{status}",

@@ -69,13 +69,23 @@ def policy_for(conference: Conference) -> RegistrationPolicy:
     policy = getattr(conference, "_registration_policy_cache", None)
     if policy is None:
         policy, _created = RegistrationPolicy.objects.get_or_create(conference=conference)
+        policy.conference = conference  # is_open() reads it: no second query for the row
         conference._registration_policy_cache = policy
     return policy
 
 
-def questions_for(conference: Conference, rtype: RegistrationType | None) -> list[Question]:
-    """The edition's questions that apply to ``rtype`` (a question with no types applies to all)."""
-    questions = conference.questions.prefetch_related("types")
+def questions_for(
+    conference: Conference,
+    rtype: RegistrationType | None,
+    questions: list[Question] | None = None,
+) -> list[Question]:
+    """The edition's questions that apply to ``rtype`` (a question with no types applies to all).
+
+    ``questions``: the edition's questions with their types prefetched, when the caller has
+    read them already (the registration form has); read here otherwise.
+    """
+    if questions is None:
+        questions = conference.questions.prefetch_related("types")
     return [q for q in questions if not q.types.all() or (rtype and rtype in q.types.all())]
 
 
@@ -142,12 +152,18 @@ def date_window_message(question: Question, first: dt.date, last: dt.date) -> st
 
 
 def answers_clean(
-    *, conference: Conference, rtype: RegistrationType, raw: Mapping[int, str]
+    *,
+    conference: Conference,
+    rtype: RegistrationType,
+    raw: Mapping[int, str],
+    questions: list[Question] | None = None,
 ) -> dict[Question, str]:
-    """Check the answers to the custom questions; errors are keyed ``q_<id>`` like the form."""
+    """Check the answers to the custom questions; errors are keyed ``q_<id>`` like the form.
+
+    ``questions``: as for ``questions_for``."""
     errors: dict[str, str] = {}
     cleaned: dict[Question, str] = {}
-    for question in questions_for(conference, rtype):
+    for question in questions_for(conference, rtype, questions):
         value = (raw.get(question.pk) or "").strip()
         key = f"q_{question.pk}"
         if not value:
@@ -220,12 +236,20 @@ def _person_update(person: Person, profile: Mapping) -> None:
     if profile.get("phone"):
         country = profile.get("country", person.country)
         profile = {**profile, "phone": phone_e164(profile["phone"], country=str(country or ""))}
-    changed = [f for f in PROFILE_FIELDS if f in profile and getattr(person, f) != profile[f]]
+    changed = [f for f in PROFILE_FIELDS if f in profile and _differs(person, f, profile[f])]
     for field in changed:
         setattr(person, field, profile[field])
     if changed:
-        person.full_clean(exclude=["slug", "user"])
+        # What changed is checked; the rest is as it was saved (and its organisation is
+        # not looked up again).
+        person.full_clean(exclude=[f.name for f in Person._meta.fields if f.name not in changed])
         person.save(update_fields=[*changed, "updated"])
+
+
+def _differs(person: Person, field: str, value) -> bool:
+    if field == "organisation":  # by id: the person's organisation is not loaded for it
+        return person.organisation_id != (value.pk if value is not None else None)
+    return getattr(person, field) != value
 
 
 def _with_new_organisation(profile: Mapping, *, actor) -> Mapping:
@@ -314,6 +338,7 @@ def registration_submit(
     actor=None,
     by_organiser: bool = False,
     profile: Mapping | None = None,
+    questions: list[Question] | None = None,
 ) -> Registration:
     """Register ``person`` for ``conference`` with type ``rtype``; returns the new registration.
 
@@ -324,7 +349,12 @@ def registration_submit(
     organiser register someone outside the registration period and with a type that
     is not on sale; limits still hold. Without ``person``, the person behind ``user`` (made
     from the account if it has none yet, in this transaction: a refused registration leaves
-    no new person behind).
+    no new person behind). ``questions``: the edition's questions, when the caller has them
+    (see ``questions_for``).
+
+    Everything that does not need the type's row lock is done before it is taken (checks,
+    answers, the person's details, the order's reference); under it, the count and the
+    inserts only; the e-mail is rendered and queued after the commit.
     """
     if person is None:
         person = person_for_user(user)
@@ -354,7 +384,9 @@ def registration_submit(
     # Every problem with the input is reported at once, each next to its field.
     errors: dict[str, list] = {}
     try:
-        cleaned_answers = answers_clean(conference=conference, rtype=rtype, raw=answers or {})
+        cleaned_answers = answers_clean(
+            conference=conference, rtype=rtype, raw=answers or {}, questions=questions
+        )
     except ValidationError as error:
         errors.update(error.message_dict)
     if invitation is not None:
@@ -362,6 +394,7 @@ def registration_submit(
         delegation = invitation.delegation
     if delegation is not None and delegation.conference_id != conference.pk:
         raise ValidationError({"delegation": _("This delegation belongs to another edition.")})
+    reference = _new_reference(conference) if not errors else ""
 
     # The type's capacity: counted under the type's row lock (see the module docstring).
     rtype = RegistrationType.objects.select_for_update().get(pk=rtype.pk)
@@ -416,7 +449,7 @@ def registration_submit(
     Order.objects.create(
         conference=conference,
         registration=registration,
-        reference=_new_reference(conference),
+        reference=reference,
         currency=currency,
         list_price=price.list_price,
         total=price.total,
@@ -434,9 +467,7 @@ def registration_submit(
         conference=conference,
         data={"type": rtype.code, "total": str(price.total), "currency": currency},
     )
-    registration = Registration.objects.select_related("order", "person", "conference", "type").get(
-        pk=registration.pk
-    )
+    # ``registration`` holds its person, edition, type and (since its creation) its order.
     if registration.status == Registration.Status.PENDING:
         mail_registration(registration, "received")
     _settle(registration, actor=actor)

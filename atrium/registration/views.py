@@ -47,11 +47,14 @@ def _conference(slug: str) -> Conference:
 
 
 def _my_registration(request, conference: Conference) -> Registration | None:
-    return (
+    registration = (
         Registration.objects.select_related("order", "type", "delegation", "person")
         .filter(conference=conference, person__user=request.user)
         .first()
     )
+    if registration is not None:
+        registration.conference = conference  # the same row: no second query for it
+    return registration
 
 
 def _language() -> str:
@@ -116,6 +119,7 @@ def register(request, slug):
                 invitation=invitation,
                 language=_language(),
                 profile=form.profile(),
+                questions=questions,
                 actor=request.user,
             )
         except services.AlreadyRegistered:
@@ -132,7 +136,7 @@ def register(request, slug):
             messages.success(request, _("Thank you: your registration is received."))
             return redirect("registration:me")
     type_rows = []
-    for rtype in types:
+    for rtype in form.types:  # the rows the form checked the choice against
         left = None if rtype.capacity is None else max(0, rtype.capacity - rtype.taken)
         type_rows.append(
             {
@@ -252,8 +256,8 @@ def me(request):
         .prefetch_related(
             Prefetch(
                 "bookings",
-                queryset=SeatBooking.objects.filter(
-                    status__in=services.ACTIVE_BOOKING
+                queryset=selectors.with_waitlist_position(
+                    SeatBooking.objects.filter(status__in=services.ACTIVE_BOOKING)
                 ).select_related("session__room"),
                 to_attr="active_bookings",
             )
@@ -261,8 +265,6 @@ def me(request):
         .order_by("-conference__start_date")
     )
     for registration in registrations:
-        for booking in registration.active_bookings:
-            booking.position = selectors.waitlist_position(booking)
         registration.is_head = (
             registration.delegation is not None
             and registration.delegation.head_id == registration.person_id
@@ -344,11 +346,12 @@ def signups(request, slug):
     registration = _my_registration(request, conference) if request.user.is_authenticated else None
     mine = {}
     if registration:
-        for booking in registration.bookings.filter(status__in=services.ACTIVE_BOOKING):
-            booking.position = selectors.waitlist_position(booking)
+        bookings = registration.bookings.filter(status__in=services.ACTIVE_BOOKING)
+        for booking in selectors.with_waitlist_position(bookings):
             mine[booking.session_id] = booking
     now = timezone.now()
     for session in sessions:
+        session.conference = conference  # for its link, without a query per session
         session.left = max(0, session.seats - session.taken)
         session.closed = now >= session.start  # sign-ups close when the session starts
         session.my_booking = mine.get(session.pk)
@@ -384,7 +387,7 @@ def seat_signup(request, slug, session_id):
             messages.info(
                 request,
                 _("%(title)s is full: you are number %(position)s on the waiting list.")
-                % {"title": session.title_i18n, "position": selectors.waitlist_position(booking)},
+                % {"title": session.title_i18n, "position": booking.position},
             )
     return redirect("registration:signups", slug=slug)
 
