@@ -1,6 +1,9 @@
-"""Events' sections on the directory's pages, connected in ``EventsConfig.ready``."""
+"""Events' sections on the directory's pages, and the programme's revision kept current;
+connected in ``EventsConfig.ready``."""
 
 from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from atrium.core.sections import Section
 
@@ -14,7 +17,63 @@ def organisation_sessions_section(*, request, organisation) -> Section | None:
     return Section("events/_organisation_sessions.html", {"sessions": sessions})
 
 
+# --- the programme's revision (atrium.events.revision) -------------------------------------
+
+
+def _conference_saved(sender, instance, **kwargs) -> None:
+    from atrium.events import revision
+
+    revision.ensure(instance.pk)
+
+
+def _part_changed(sender, instance, **kwargs) -> None:
+    """A session, room, venue or track saved or deleted."""
+    from atrium.events import revision
+
+    revision.bump(conference_id=instance.conference_id)
+
+
+def _session_part_changed(sender, instance, **kwargs) -> None:
+    """A talk or a role saved or deleted."""
+    from atrium.events import revision
+
+    revision.bump(conference__sessions=instance.session_id)
+
+
+def _speakers_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    from atrium.events import revision
+
+    if not action.startswith("post_"):
+        return
+    if not reverse:  # talk.speakers.add(...)
+        revision.bump(conference__sessions__talks=instance.pk)
+    else:  # person.talks.add(...)
+        talks = pk_set if pk_set is not None else []
+        if action == "post_clear":
+            return  # pre_clear below bumps while the rows still say which talks
+        revision.bump(conference__sessions__talks__in=list(talks))
+
+
+def _speakers_clearing(sender, instance, action, reverse, **kwargs) -> None:
+    from atrium.events import revision
+
+    if action == "pre_clear" and reverse:
+        revision.bump(conference__sessions__talks__speakers=instance.pk)
+
+
 def connect() -> None:
+    from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
     from atrium.network import hooks
 
     hooks.organisation_sections.register(organisation_sessions_section, order=20)
+
+    post_save.connect(_conference_saved, sender=Conference, dispatch_uid="events-revision")
+    for model in (Session, Room, Venue, Track):
+        post_save.connect(_part_changed, sender=model, dispatch_uid="events-revision")
+        post_delete.connect(_part_changed, sender=model, dispatch_uid="events-revision")
+    for model in (Talk, SessionRole):
+        post_save.connect(_session_part_changed, sender=model, dispatch_uid="events-revision")
+        post_delete.connect(_session_part_changed, sender=model, dispatch_uid="events-revision")
+    through = Talk.speakers.through
+    m2m_changed.connect(_speakers_changed, sender=through, dispatch_uid="events-revision")
+    m2m_changed.connect(_speakers_clearing, sender=through, dispatch_uid="events-revision-clear")

@@ -23,9 +23,9 @@ OFF_SITE = "off-site"
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-def conference_or_404(slug: str) -> Conference:
+def conference_or_404(slug: str, *, with_revision: bool = False) -> Conference:
     try:
-        return selectors.get_conference(slug)
+        return selectors.get_conference(slug, with_revision=with_revision)
     except Conference.DoesNotExist:
         raise Http404(_("There is no conference “%(slug)s”.") % {"slug": slug}) from None
 
