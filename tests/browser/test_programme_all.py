@@ -32,3 +32,37 @@ def test_whole_programme_without_javascript(demo, browser, live_server):
     page.get_by_role("link", name="Day 3 · 18 September").click()
     expect(page).to_have_url(live_server.url + URL + "#day-2025-09-18")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(("viewport", "label"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_a_delegate_stars_a_session_on_the_cached_timetable(
+    demo, browser, live_server, language, viewport, label
+):
+    """The timetable is shared; the delegate's stars are filled in, and htmx swaps one."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="delegate@example.org"))
+    context = browser.new_context(
+        viewport=viewport,
+        locale="zh-CN" if language.startswith("zh") else "en-GB",
+        extra_http_headers={"Accept-Language": "zh-Hans" if language.startswith("zh") else "en"},
+    )
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/c/beijing-2025/programme/")
+    shown = page.locator(".timetable" if label == "desktop" else ".programme-list")
+    stars = shown.locator("button.star")
+    expect(stars.first).to_be_visible()
+    first_off = shown.locator('button.star[aria-pressed="false"]').first
+    title = first_off.locator(".visually-hidden").inner_text()
+    first_off.click()
+    pressed = shown.locator('button.star[aria-pressed="true"]', has_text=title.lstrip(":： "))
+    expect(pressed.first).to_be_visible()
+    assert no_horizontal_overflow(page) or label == "desktop"
+    screenshot(page, f"programme-starred-{label}-{language}")
+    context.close()
