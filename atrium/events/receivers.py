@@ -3,7 +3,8 @@ connected in ``EventsConfig.ready``."""
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from atrium.core.sections import Section
 
@@ -61,9 +62,39 @@ def _speakers_clearing(sender, instance, action, reverse, **kwargs) -> None:
         revision.bump(conference__sessions__talks__speakers=instance.pk)
 
 
+def _person_changed(sender, instance, **kwargs) -> None:
+    """A person saved (after the commit: a person is saved often, mostly not a speaker)."""
+    from atrium.events import revision
+
+    pk = instance.pk
+    transaction.on_commit(lambda: revision.bump_people(person_ids=[pk]))
+
+
+def _person_deleting(sender, instance, **kwargs) -> None:
+    """Before the delete, while their roles and talks still say where they take part."""
+    from atrium.events import revision
+
+    revision.bump_people(person_ids=[instance.pk])
+
+
+def _organisation_changed(sender, instance, **kwargs) -> None:
+    from atrium.events import revision
+
+    pk = instance.pk
+    transaction.on_commit(lambda: revision.bump_people(organisation_ids=[pk]))
+
+
+def _people_imported(*, person_ids=(), organisation_ids=(), **kwargs) -> None:
+    """The directory's imports write with ``bulk_update``, which sends no signal."""
+    from atrium.events import revision
+
+    revision.bump_people(person_ids=person_ids, organisation_ids=organisation_ids)
+
+
 def connect() -> None:
     from atrium.events.models import Conference, Room, Session, SessionRole, Talk, Track, Venue
     from atrium.network import hooks
+    from atrium.network.models import Organisation, Person
 
     hooks.organisation_sections.register(organisation_sessions_section, order=20)
 
@@ -77,3 +108,7 @@ def connect() -> None:
     through = Talk.speakers.through
     m2m_changed.connect(_speakers_changed, sender=through, dispatch_uid="events-revision")
     m2m_changed.connect(_speakers_clearing, sender=through, dispatch_uid="events-revision-clear")
+    post_save.connect(_person_changed, sender=Person, dispatch_uid="events-revision")
+    pre_delete.connect(_person_deleting, sender=Person, dispatch_uid="events-revision")
+    post_save.connect(_organisation_changed, sender=Organisation, dispatch_uid="events-revision")
+    hooks.people_changed.connect(_people_imported)

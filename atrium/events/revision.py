@@ -1,12 +1,12 @@
 """The revision of an edition's public programme, and the caches keyed by it.
 
 One query reads the edition together with everything that says whether its programme
-has changed: the edition's ``ProgrammeVersion`` token (replaced on every save or delete
+has changed: the edition's ``ProgrammeVersion`` token, replaced on every save or delete
 of a session, talk, role, room, venue or track of the edition and of the edition itself,
-and when a talk's speakers change, see ``atrium.events.receivers``), and, for writes
-that send no signal (bulk updates, imports), the latest ``updated`` and the number of
-its public sessions and the latest ``updated`` of the people taking part and of their
-organisations.
+when a talk's speakers change, and when a person taking part or their organisation is
+saved, deleted or imported (``atrium.events.receivers``); and, for writes to sessions
+that send no signal (``QuerySet.update``), the latest ``updated`` and the number of the
+public sessions.
 
 The exports and the timetables are cached on the default cache under keys built from
 that revision: a change makes new keys, so a cached copy is never served after a change,
@@ -19,7 +19,7 @@ import hashlib
 import uuid
 
 from django.core.cache import caches
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 
 from atrium.events.models import Conference, ProgrammeVersion, Session, SessionRole, Talk
@@ -34,6 +34,23 @@ def bump(**lookup) -> None:
     Only an update, never an insert: a row deleted with its edition stays deleted.
     """
     ProgrammeVersion.objects.filter(**lookup).update(token=uuid.uuid4().hex, changed=timezone.now())
+
+
+def bump_people(*, person_ids=(), organisation_ids=()) -> None:
+    """New tokens for the editions where these people, or people of these organisations,
+    chair, speak or take any part (a name or an affiliation shows in the exports)."""
+    person_ids, organisation_ids = list(person_ids), list(organisation_ids)
+    if not person_ids and not organisation_ids:
+        return
+    roles = SessionRole.objects.filter(
+        Q(person__in=person_ids) | Q(person__organisation__in=organisation_ids)
+    ).values("session__conference_id")
+    speakers = Talk.speakers.through.objects.filter(
+        Q(person__in=person_ids) | Q(person__organisation__in=organisation_ids)
+    ).values("talk__session__conference_id")
+    ProgrammeVersion.objects.filter(Q(pk__in=roles) | Q(pk__in=speakers)).update(
+        token=uuid.uuid4().hex, changed=timezone.now()
+    )
 
 
 def ensure(conference_id: int) -> None:
@@ -51,8 +68,6 @@ def with_revision(conferences: QuerySet[Conference]) -> QuerySet[Conference]:
     """``conferences`` with the programme's revision read in the same query."""
     edition = OuterRef("pk")
     sessions = Session.objects.filter(conference=edition, is_public=True)
-    roles = SessionRole.objects.filter(session__conference=edition)
-    speakers = Talk.speakers.through.objects.filter(talk__session__conference=edition)
     return conferences.annotate(
         revision_token=Subquery(
             ProgrammeVersion.objects.filter(conference=edition).values("token")[:1]
@@ -62,14 +77,6 @@ def with_revision(conferences: QuerySet[Conference]) -> QuerySet[Conference]:
         ),
         revision_latest=_scalar(sessions, "conference", Max("updated")),
         revision_count=_scalar(sessions, "conference", Count("id")),
-        revision_roles=_scalar(roles, "session__conference", Max("person__updated")),
-        revision_role_organisations=_scalar(
-            roles, "session__conference", Max("person__organisation__updated")
-        ),
-        revision_speakers=_scalar(speakers, "talk__session__conference", Max("person__updated")),
-        revision_speaker_organisations=_scalar(
-            speakers, "talk__session__conference", Max("person__organisation__updated")
-        ),
     )
 
 
@@ -80,23 +87,12 @@ def parts(conference: Conference) -> tuple:
         conference.revision_token,
         conference.revision_latest,
         conference.revision_count,
-        conference.revision_roles,
-        conference.revision_role_organisations,
-        conference.revision_speakers,
-        conference.revision_speaker_organisations,
     )
 
 
 def last_modified(conference: Conference):
     """The latest change the revision knows the time of (for ``Last-Modified``)."""
-    moments = [
-        conference.revision_changed,
-        conference.revision_latest,
-        conference.revision_roles,
-        conference.revision_role_organisations,
-        conference.revision_speakers,
-        conference.revision_speaker_organisations,
-    ]
+    moments = [conference.revision_changed, conference.revision_latest]
     return max((moment for moment in moments if moment is not None), default=None)
 
 

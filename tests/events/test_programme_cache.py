@@ -15,14 +15,16 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
+from atrium.core.tabular import read_table
 from atrium.demo.large import build_large_edition
 from atrium.events import revision, services
 from atrium.events.models import ProgrammeVersion, Session
-from atrium.network.models import Organisation, Person
+from atrium.network.imports import organisations_import, people_import
+from atrium.network.models import Person
 from tests.events.factories_exports import SLUG, build_programme
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, local
+from tests.network.test_imports import csv_file
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +84,9 @@ def test_an_edited_session_title_shows_at_once(client, programme, url):
 
 
 @pytest.mark.parametrize("url", EXPORTS)
-def test_talks_speakers_rooms_and_organisations_change_the_revision(client, programme, url):
+def test_talks_speakers_rooms_and_organisations_change_the_revision(
+    client, programme, url, django_capture_on_commit_callbacks
+):
     forum = programme.forum
     seen = text(client, url)
     talk = forum.talks.get()
@@ -107,12 +111,13 @@ def test_talks_speakers_rooms_and_organisations_change_the_revision(client, prog
     newcomer.talks.remove(talk)  # from the person's side
     changed(gone="Zhou Newcomer")
     programme.chair.name = "Ma Jun (renamed)"
-    programme.chair.save()
+    with django_capture_on_commit_callbacks(execute=True):  # a person: after the commit
+        programme.chair.save()
     changed(shown="Ma Jun (renamed)")
-    # An import writes people with bulk_update and no signal, but sets `updated`.
-    Person.objects.filter(pk=programme.speaker.pk).update(
-        name="Chang Sheng (imported)", updated=timezone.now()
-    )
+    # The directory's import writes people with bulk_update (no signal): it says so.
+    rows = [["Name", "E-mail"], ["Chang Sheng (imported)", programme.speaker.email]]
+    result = people_import(table=read_table(csv_file(rows)), dry_run=False, actor=None)
+    assert result.updated == 1, result.errors
     changed(shown="Chang Sheng (imported)")
     room = forum.room
     room.name = "Room A (north wing)"
@@ -124,15 +129,39 @@ def test_talks_speakers_rooms_and_organisations_change_the_revision(client, prog
     changed(gone="Visit to Changping Park")
 
 
-def test_an_organisation_renamed_by_an_import_shows_in_the_calendar(client, programme):
-    organisation = OrganisationFactory(name="Changping Incubator")
+def test_an_organisation_renamed_shows_in_the_calendar(
+    client, programme, django_capture_on_commit_callbacks
+):
+    organisation = OrganisationFactory(name="Changping Incubator", slug="changping")
     Person.objects.filter(pk=programme.speaker.pk).update(organisation=organisation)
     url = f"/c/{SLUG}/programme.ics"
     assert "Changping Incubator" in text(client, url)
-    Organisation.objects.filter(pk=organisation.pk).update(
-        name="Changping Incubator Ltd", updated=timezone.now()
-    )
+    organisation.name = "Changping Incubator Ltd"
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.save()
     assert "Changping Incubator Ltd" in text(client, url)
+    # The import (bulk_update, no signal) too.
+    rows = [["Name", "Slug"], ["Changping Incubator Group", "changping"]]
+    result = organisations_import(table=read_table(csv_file(rows)), dry_run=False, actor=None)
+    assert result.updated == 1, result.errors
+    assert "Changping Incubator Group" in text(client, url)
+
+
+def test_a_person_deleted_leaves_the_exports(client, programme):
+    url = f"/c/{SLUG}/schedule.json"
+    assert "Chang Sheng" in text(client, url)
+    programme.speaker.delete()  # their talk stays, without them
+    assert "Chang Sheng" not in text(client, url)
+
+
+def test_people_outside_the_programme_leave_its_revision_alone(
+    client, programme, django_capture_on_commit_callbacks
+):
+    token = ProgrammeVersion.objects.get(conference=programme.conference).token
+    with django_capture_on_commit_callbacks(execute=True):
+        PersonFactory(name="A delegate who registers")
+        OrganisationFactory(name="A park that joins")
+    assert ProgrammeVersion.objects.get(conference=programme.conference).token == token
 
 
 def test_the_edition_itself_changes_the_revision(client, programme):
