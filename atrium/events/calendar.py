@@ -205,8 +205,9 @@ def agenda_calendar(
     return build_calendar(conference=conference, sessions=sessions, name=name, request=request)
 
 
-def ics_response(*, calendar: icalendar.Calendar, filename: str) -> HttpResponse:
-    """The calendar as a ``text/calendar`` download named ``filename``."""
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+def ics_response(*, calendar: icalendar.Calendar | bytes, filename: str) -> HttpResponse:
+    """The calendar (or its bytes, e.g. cached) as a ``text/calendar`` download ``filename``."""
+    body = calendar if isinstance(calendar, bytes) else calendar.to_ical()
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
-from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
 from atrium.events import calendar, frab, selectors
+from atrium.events import revision as programme
 from atrium.events.models import Conference, Session
 from atrium.events.views import conference_or_404
 
@@ -87,19 +87,25 @@ def _etag(request: HttpRequest, conference: Conference, *parts: object) -> str:
 
 
 def programme_revision(request: HttpRequest, slug: str) -> Revision:
+    """The programme's revision (``atrium.events.revision``): one query, with the edition."""
     revision = getattr(request, "_atrium_export_revision", None)
     if revision is None:
-        conference = conference_or_404(slug)
-        stats = selectors.public_sessions(conference).aggregate(
-            latest=Max("updated"), count=Count("id")
-        )
+        conference = conference_or_404(slug, with_revision=True)
         revision = Revision(
             conference=conference,
-            last_modified=stats["latest"],
-            etag=_etag(request, conference, stats["latest"], stats["count"]),
+            last_modified=programme.last_modified(conference),
+            etag=_etag(request, conference, programme.parts(conference)),
         )
         request._atrium_export_revision = revision
     return revision
+
+
+def _cached(request: HttpRequest, name: str, build):
+    """An export rendered once per revision, language and site address (links are absolute)."""
+    revision = programme_revision(request, request.resolver_match.kwargs["slug"])
+    return programme.cached(
+        f"export:{name}", revision.conference, build, request.build_absolute_uri("/")
+    )
 
 
 def session_revision(request: HttpRequest, slug: str, session_id: int) -> Revision:
@@ -141,8 +147,12 @@ def programme_sessions(conference: Conference):
 @programme_condition
 def programme_ics(request: HttpRequest, slug: str) -> HttpResponse:
     conference = programme_revision(request, slug).conference
-    document = calendar.programme_calendar(
-        conference=conference, sessions=programme_sessions(conference), request=request
+    document = _cached(
+        request,
+        "ics",
+        lambda: calendar.programme_calendar(
+            conference=conference, sessions=programme_sessions(conference), request=request
+        ).to_ical(),
     )
     return calendar.ics_response(calendar=document, filename=f"{conference.slug}-programme.ics")
 
@@ -169,12 +179,12 @@ def _schedule(request: HttpRequest, slug: str) -> dict:
 @export
 @programme_condition
 def schedule_xml(request: HttpRequest, slug: str) -> HttpResponse:
-    document = frab.schedule_xml(_schedule(request, slug))
+    document = _cached(request, "frab-xml", lambda: frab.schedule_xml(_schedule(request, slug)))
     return HttpResponse(document, content_type="application/xml; charset=utf-8")
 
 
 @export
 @programme_condition
 def schedule_json(request: HttpRequest, slug: str) -> HttpResponse:
-    document = frab.schedule_json(_schedule(request, slug))
+    document = _cached(request, "frab-json", lambda: frab.schedule_json(_schedule(request, slug)))
     return HttpResponse(document, content_type="application/json")

@@ -424,3 +424,31 @@ class AgendaStar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ★ {self.session}"
+
+
+class ProgrammeVersion(models.Model):
+    """A token that changes whenever anything the edition's public programme shows changes.
+
+    Part of the programme's revision (``atrium.events.revision``), which keys the cached
+    exports and timetables. A row of its own, not a field of ``Conference``: a conference
+    saved from a copy read before the change would write the old token back. The token is
+    random, never a counter, so that no two states of any database share one (a counter
+    restarts after a test's rollback; a cache may outlive both).
+    """
+
+    conference = models.OneToOneField(
+        Conference,
+        verbose_name=_("conference"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="programme_version",
+    )
+    token = models.CharField(_("token"), max_length=32)
+    changed = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("programme version")
+        verbose_name_plural = _("programme versions")
+
+    def __str__(self) -> str:
+        return f"{self.conference} @ {self.token}"

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from atrium.events import revision
 from atrium.events.hooks import conference_figures
 from atrium.events.models import AgendaStar, Conference, Session, SessionRole, Talk
 from atrium.network.models import Organisation, Person
@@ -21,9 +22,16 @@ def current_conference() -> Conference | None:
     return conference_list().order_by("-number").first()
 
 
-def get_conference(slug: str) -> Conference:
-    """The published conference with this slug; raises ``Conference.DoesNotExist``."""
-    return conference_list().get(slug=slug)
+def get_conference(slug: str, *, with_revision: bool = False) -> Conference:
+    """The published conference with this slug; raises ``Conference.DoesNotExist``.
+
+    ``with_revision``: with its programme's revision read in the same query
+    (``atrium.events.revision``), for the pages and exports cached by it.
+    """
+    conferences = conference_list()
+    if with_revision:
+        conferences = revision.with_revision(conferences)
+    return conferences.get(slug=slug)
 
 
 def next_edition(conference: Conference) -> Conference | None:

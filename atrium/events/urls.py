@@ -7,6 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("c/<slug:slug>/", views.conference_home, name="conference"),
     path("c/<slug:slug>/programme/", views.programme, name="programme"),
+    path("c/<slug:slug>/programme/all/", views.programme_all, name="programme-all"),
     path("c/<slug:slug>/sessions/<int:session_id>/", views.session_detail, name="session"),
     path("c/<slug:slug>/sessions/<int:session_id>/star/", views.session_star, name="session-star"),
     path("c/<slug:slug>/speakers/", views.speaker_list, name="speakers"),

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core.views import next_url, render_in_conference_time
-from atrium.events import selectors, services
+from atrium.events import revision, selectors, services
 from atrium.events.forms import ProgrammeFilterForm
 from atrium.events.models import Conference, Session
 from atrium.events.timetable import build_grid
@@ -23,9 +26,9 @@ OFF_SITE = "off-site"
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-def conference_or_404(slug: str) -> Conference:
+def conference_or_404(slug: str, *, with_revision: bool = False) -> Conference:
     try:
-        return selectors.get_conference(slug)
+        return selectors.get_conference(slug, with_revision=with_revision)
     except Conference.DoesNotExist:
         raise Http404(_("There is no conference “%(slug)s”.") % {"slug": slug}) from None
 
@@ -57,7 +60,7 @@ def conference_home(request, slug: str, is_site_home: bool = False):
 
 @require_GET
 def programme(request, slug: str):
-    conference = conference_or_404(slug)
+    conference = conference_or_404(slug, with_revision=True)
     tracks = list(conference.tracks.all())
     rooms = list(conference.rooms.all())
     form = ProgrammeFilterForm(
@@ -65,36 +68,119 @@ def programme(request, slug: str):
     )
     filters, notices = form.filters()
     day = filters.get("day") or default_day(conference)
-    sessions = list(
-        selectors.programme_sessions(
-            conference,
-            day=day,
-            kind=filters.get("kind"),
-            track=filters.get("track"),
-            room=filters.get("room"),
-        )
-    )
-    shown_rooms = [room for room in rooms if not filters.get("room") or room.pk == filters["room"]]
-    used_rooms = {s.room_id for s in sessions}
-    columns = [(room.pk, room) for room in shown_rooms if room.pk in used_rooms]
-    if any(s.room_id is None for s in sessions):
-        columns.append((OFF_SITE, None))
-    grid = build_grid(sessions, columns, column_of=lambda s: s.room_id or OFF_SITE)
+    has_filters = any(k in filters for k in ("kind", "track", "room"))
     context = {
         "form": form,
         "notices": notices,
         "day": day,
         "days": conference.days,
-        "sessions": sessions,
-        "grid": grid,
         "filter_query": form.active_query(exclude=("day",)),
-        "has_filters": any(k in filters for k in ("kind", "track", "room")),
-        "starred_ids": _starred_ids(request, conference),
-        "can_star": request.user.is_authenticated,
+        "has_filters": has_filters,
         "nav": "programme",
     }
+
+    def timetable() -> str:
+        sessions = list(
+            selectors.programme_sessions(
+                conference,
+                day=day,
+                kind=filters.get("kind"),
+                track=filters.get("track"),
+                room=filters.get("room"),
+            )
+        )
+        shown = [room for room in rooms if not filters.get("room") or room.pk == filters["room"]]
+        used_rooms = {s.room_id for s in sessions}
+        columns = [(room.pk, room) for room in shown if room.pk in used_rooms]
+        if any(s.room_id is None for s in sessions):
+            columns.append((OFF_SITE, None))
+        grid = build_grid(sessions, columns, column_of=lambda s: s.room_id or OFF_SITE)
+        context["sessions"] = sessions  # for tests, when not from the cache
+        return _render_shared(
+            conference,
+            "events/_timetable.html",
+            {"sessions": sessions, "grid": grid, "day": day, "has_filters": has_filters},
+        )
+
+    fragment = revision.cached(
+        "day",
+        conference,
+        timetable,
+        day,
+        filters.get("kind"),
+        filters.get("track"),
+        filters.get("room"),
+    )
+    context["timetable"] = _with_stars(request, conference, fragment)
     template = "events/_programme_body.html" if request.htmx else "events/programme.html"
     return render_in_conference_time(request, conference, template, context)
+
+
+@require_GET
+def programme_all(request, slug: str):
+    """Every day of the programme on one page, in order of time: no script, one request."""
+    conference = conference_or_404(slug, with_revision=True)
+
+    def days() -> str:
+        by_day: dict = {day: [] for day in conference.days}
+        for session in selectors.programme_sessions(conference):
+            by_day.setdefault(conference.local_date(session.start), []).append(session)
+        return _render_shared(
+            conference,
+            "events/_programme_days.html",
+            {"days": list(by_day.items())},
+        )
+
+    fragment = revision.cached("all", conference, days)
+    context = {"programme": _with_stars(request, conference, fragment), "nav": "programme"}
+    return render_in_conference_time(request, conference, "events/programme_all.html", context)
+
+
+def _render_shared(conference: Conference, template: str, context: dict) -> str:
+    """A fragment the same for every visitor: rendered without the request (no user, no
+    CSRF token, no path), in the edition's time zone and the active language."""
+    with timezone.override(conference.tz):
+        return render_to_string(template, {"conference": conference, **context})
+
+
+STAR_MARKER = re.compile(r"<!--star:(\d+):(.*?)-->", re.S)
+_STAND_IN_PK = 987654321987654321
+_STAND_IN_TITLE = "\ue000"
+
+
+def _with_stars(request, conference: Conference, fragment: str) -> str:
+    """The shared fragment with the visitor's stars where its markers are.
+
+    The markers carry the session's id and escaped title; a visitor who cannot star gets
+    nothing there. For the others, ``_star.html`` is rendered twice (starred, not
+    starred) for a stand-in session, and copied for each session: the same markup as one
+    rendering per session, at the cost of two.
+    """
+    starred_ids = _starred_ids(request, conference)
+    if starred_ids is None:
+        return mark_safe(STAR_MARKER.sub("", fragment))  # noqa: S308 (rendered, escaped)
+    stand_in = SimpleNamespace(pk=_STAND_IN_PK, title_i18n=_STAND_IN_TITLE)
+    forms = {
+        state: render_to_string(
+            "events/_star.html",
+            {
+                "session": stand_in,
+                "conference": conference,
+                "starred_ids": {_STAND_IN_PK} if state else set(),
+                "can_star": True,
+            },
+            request=request,
+        )
+        for state in (True, False)
+    }
+    stand_in_url = f"/sessions/{_STAND_IN_PK}/star/"
+
+    def star(match: re.Match) -> str:
+        pk = int(match[1])
+        form = forms[pk in starred_ids].replace(stand_in_url, f"/sessions/{pk}/star/")
+        return form.replace(_STAND_IN_TITLE, match[2])  # already escaped in the fragment
+
+    return mark_safe(STAR_MARKER.sub(star, fragment))  # noqa: S308 (rendered, escaped)
 
 
 def default_day(conference: Conference):

@@ -11,3 +11,7 @@ organisation_sections = Sections("organisation")
 #: Who else may see a person's photo: receivers get ``user`` and ``person`` and return
 #: True to allow (for instance check-in staff of an edition the person registered for).
 photo_viewers = Hook("photo_viewers")
+
+#: People or organisations changed without a model signal (the imports' ``bulk_update``):
+#: receivers get ``person_ids`` and ``organisation_ids`` (events renews its programmes).
+people_changed = Hook("people_changed")

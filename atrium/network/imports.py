@@ -32,6 +32,7 @@ from django_countries import countries
 
 from atrium.core.audit import log_action
 from atrium.core.tabular import ImportResult, Table, check_columns, run_import
+from atrium.network import hooks
 from atrium.network.models import Organisation, Person, Sector
 from atrium.network.services import person_email_changed
 from atrium.network.slugs import unique_slug
@@ -706,6 +707,7 @@ def _save_organisations(table: Table, plans: list[_Plan]) -> None:
         Organisation.objects.bulk_update(
             changed, [*fields, "search_key", "updated"], batch_size=500
         )
+        hooks.people_changed.send(organisation_ids=[org.pk for org in changed])
 
     rewrite = [p for p in plans if p.sector_ids is not None]
     if rewrite:
@@ -942,6 +944,7 @@ def _save_people(table: Table, plans: list[_Plan], *, actor, filename: str) -> N
         if "organisation" in columns:
             fields.add("organisation")
         Person.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        hooks.people_changed.send(person_ids=[person.pk for person in changed])
         if "email" in columns:
             for plan in plans:
                 if not plan.is_new and plan.changed:

@@ -11,6 +11,7 @@ PAGES = [
     "/",
     "/c/beijing-2025/programme/",
     "/c/beijing-2025/programme/?day=2025-09-18",
+    "/c/beijing-2025/programme/all/",
     "/c/beijing-2025/speakers/",
     "/directory/",
     "/directory/?q=中关村",
