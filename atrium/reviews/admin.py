@@ -16,6 +16,7 @@ from atrium.reviews.models import (
     Bid,
     Call,
     CoAuthor,
+    Comment,
     Criterion,
     Decision,
     DeclaredConflict,
@@ -84,7 +85,24 @@ class CoAuthorInline(ReadOnlyInline):
 
 class DecisionInline(ReadOnlyInline):
     model = Decision
-    fields = ("outcome", "track", "status", "language", "rank", "mailed_at", "talk", "edition")
+    fields = (
+        "outcome",
+        "track",
+        "status",
+        "language",
+        "rank",
+        "mailed_at",
+        "talk",
+        "edition",
+        "host_chosen_at",
+    )
+
+
+class CommentInline(ReadOnlyInline):
+    """The reviewers' discussion, for superusers only: never shown to the authors."""
+
+    model = Comment
+    fields = ("created", "author", "role", "body")
 
 
 @admin.register(Submission)
@@ -94,7 +112,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ConferenceTimeZoneAdminMixin, admin.Mo
     list_filter = ("call__conference", "call", "status")
     list_select_related = ("call", "submitter", "track")
     search_fields = ("title", "submitter__search_key", "organisation__name")
-    inlines = [CoAuthorInline, DecisionInline]
+    inlines = [CoAuthorInline, DecisionInline, CommentInline]
 
 
 class BidInline(ReadOnlyInline):

@@ -228,24 +228,48 @@ def talk_from_submission(
 
 
 @transaction.atomic
-def bid_choose(*, submission: Submission, edition: Conference, actor) -> Decision:
-    """Record an accepted host bid on the future edition it was chosen for."""
+def bid_choose(*, submission: Submission, edition: Conference | None, actor) -> Decision:
+    """Mark an accepted host bid as chosen, recorded on the future edition it will host.
+
+    ``edition`` is a later edition than the call's own, or None when it does not exist yet
+    (the bid's city and proposed dates are what is recorded). One bid per edition.
+    """
     submission = lock_submission(submission)
     decision = Decision.objects.filter(submission=submission).first()
     if submission.call.kind != Call.Kind.BIDS or decision is None or not decision.is_acceptance:
         raise ValidationError(_("Only an accepted host bid can be recorded on an edition."))
-    if edition.pk == submission.call.conference_id or edition.start_date <= (
-        submission.call.conference.start_date
-    ):
-        raise ValidationError({"edition": _("Choose a later edition.")})
+    if edition is not None:
+        if edition.pk == submission.call.conference_id or edition.start_date <= (
+            submission.call.conference.start_date
+        ):
+            raise ValidationError({"edition": _("Choose a later edition.")})
+        taken = (
+            Decision.objects.filter(edition=edition)
+            .exclude(pk=decision.pk)
+            .select_related("submission")
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "edition": _("The bid “%(bid)s” is recorded on this edition already.")
+                    % {"bid": taken.submission.title}
+                }
+            )
     decision.edition = edition
-    decision.save(update_fields=["edition", "updated"])
+    decision.host_chosen_at = decision.host_chosen_at or timezone.now()
+    decision.save(update_fields=["edition", "host_chosen_at", "updated"])
     log_action(
         actor=actor,
         action="reviews.bid_chosen",
         obj=submission,
-        conference=edition,
-        data={"from_edition": submission.call.conference_id},
+        conference=edition or submission.call.conference,
+        data={
+            "from_edition": submission.call.conference_id,
+            "edition": edition.pk if edition else None,
+            "city": submission.city,
+            "year": submission.proposed_start.year if submission.proposed_start else None,
+        },
     )
     return decision
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from atrium.core.i18n import is_chinese
 from atrium.network.models import Organisation, Sector
 from atrium.reviews.decisions import BULK_OUTCOMES
 from atrium.reviews.models import Call, Criterion, Decision, FormField, Submission, Track
+from atrium.reviews.models.discussion import COMMENT_MAX_LENGTH
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -386,3 +387,19 @@ class FilterForm(forms.Form):
             ("normalised", _("Normalised score")),
         ],
     )
+
+
+class CommentForm(forms.Form):
+    """A comment to the reviewers' discussion; ``discussion.comment_post`` checks it again."""
+
+    body = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = gettext("Plain text, at most %(n)s characters.") % {
+            "n": COMMENT_MAX_LENGTH
+        }

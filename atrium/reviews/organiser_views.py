@@ -225,6 +225,9 @@ def organiser_call(request, conference, call_slug):
             "call": the_call,
             "loads": selectors.reviewer_loads(the_call),
             "parts": parts,
+            "chosen_bids": selectors.chosen_bids(the_call)
+            if the_call.kind == Call.Kind.BIDS
+            else [],
             "invitations": the_call.invitations.filter(
                 status=ReviewerInvitation.Status.PENDING
             ).select_related("track"),
@@ -419,9 +422,17 @@ def organiser_submission_action(request, conference, call_slug, pk):
                 )
                 messages.success(request, _("The deadline of this submission is extended."))
         elif action == "choose":
-            edition = get_object_or_404(Conference, pk=request.POST.get("edition"))
+            raw = request.POST.get("edition", "")
+            edition = (
+                get_object_or_404(Conference, pk=_pk(raw)) if raw else None
+            )  # empty: no edition yet, the bid's city and year only
             services.bid_choose(submission=sub, edition=edition, actor=request.user)
-            messages.success(request, _("The bid is recorded on the edition."))
+            messages.success(
+                request,
+                _("The bid is recorded on the edition.")
+                if edition
+                else _("The bid is marked as chosen; record its edition once it exists."),
+            )
         elif action == "talk":
             form = TalkForm(request.POST)
             if form.is_valid():

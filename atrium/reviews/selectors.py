@@ -363,6 +363,27 @@ def award_winners(*, conference) -> list[Submission]:
     )
 
 
+def chosen_bids(call: Call) -> list[Decision]:
+    """The host bids of the call marked as chosen, with the edition each is recorded on."""
+    return list(
+        Decision.objects.filter(submission__call=call, host_chosen_at__isnull=False)
+        .select_related("submission__organisation", "edition")
+        .order_by("host_chosen_at", "id")
+    )
+
+
+def hosts_chosen_for(*, conference) -> list[Decision]:
+    """The host bids recorded on this (future) edition whose decision is sent: public."""
+    return list(
+        Decision.objects.filter(
+            edition=conference,
+            host_chosen_at__isnull=False,
+            status=Decision.Status.SENT,
+            submission__call__kind=Call.Kind.BIDS,
+        ).select_related("submission__organisation", "submission__call__conference")
+    )
+
+
 def calls_with_prefetch(conference):
     return Call.objects.filter(conference=conference).prefetch_related(
         Prefetch("tracks"), Prefetch("fields"), Prefetch("criteria")

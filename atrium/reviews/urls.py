@@ -29,6 +29,7 @@ urlpatterns = [
         name="submission-withdraw",
     ),
     path(CALL + "submissions/<int:pk>/co-authors/", views.coauthor_invite, name="coauthor-invite"),
+    path(CALL + "submissions/<int:pk>/discussion/", views.discussion_post, name="discussion"),
     path(CALL + "review/", views.review_home, name="review-home"),
     path(CALL + "review/bids/", views.review_bids, name="review-bids"),
     path(CALL + "review/<int:pk>/", views.review, name="review"),

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atrium.core.forms import add_service_errors
-from atrium.core.views import render_in_conference_time
+from atrium.core.views import next_url, render_in_conference_time
 from atrium.events.models import Conference
-from atrium.reviews import selectors, services
+from atrium.reviews import discussion, selectors, services
 from atrium.reviews.forms import (
     CoAuthorForm,
+    CommentForm,
     DecisionForm,
     ExpertiseForm,
     ExtensionForm,
@@ -196,9 +197,42 @@ def submission(request, slug, call_slug, pk):
     }
     if organiser:
         context.update(_organiser_submission_context(the_call, sub))
+    context["discussion"] = _discussion_context(request.user, sub)
     return render_in_conference_time(
         request, conference, "reviews/submission.html", context, private=True
     )
+
+
+def _discussion_context(user, sub: Submission) -> dict | None:
+    """The reviewers' discussion for the page, or None when the user takes no part in it."""
+    if discussion.discussion_role(user, sub) is None:
+        return None
+    return {"comments": discussion.comments_of(sub), "form": CommentForm()}
+
+
+@require_POST
+@login_required
+def discussion_post(request, slug, call_slug, pk):
+    """Post to the reviewers' discussion; anyone who may not read it gets a 404."""
+    conference = get_object_or_404(Conference, slug=slug)
+    sub = _submission(_call(conference, call_slug), pk)
+    if discussion.discussion_role(request.user, sub) is None:
+        raise Http404
+    form = CommentForm(request.POST)
+    try:
+        if form.is_valid():
+            discussion.comment_post(
+                submission=sub, user=request.user, body=form.cleaned_data["body"]
+            )
+            messages.success(request, _("Your comment is posted."))
+    except ValidationError as error:
+        add_service_errors(form, error)
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else message)
+    default = reverse("reviews:submission", args=[slug, call_slug, pk])
+    return redirect(next_url(request, default))
 
 
 def _answers_for_display(the_call: Call, sub: Submission) -> list[tuple[FormField, object]]:
@@ -363,13 +397,18 @@ def reviewer_invitation(request, slug, token):
 
 
 def awards(request, slug):
-    """The award winners of the edition, both languages, organisations linked to the directory."""
+    """The award winners of the edition, both languages, organisations linked to the directory;
+    and the host bid this edition was chosen from (events offers no section on the edition's
+    own page, so the result is shown here)."""
     conference = get_object_or_404(Conference, slug=slug, is_published=True)
     return render_in_conference_time(
         request,
         conference,
         "reviews/awards.html",
-        {"winners": selectors.award_winners(conference=conference)},
+        {
+            "winners": selectors.award_winners(conference=conference),
+            "hosts": selectors.hosts_chosen_for(conference=conference),
+        },
     )
 
 
@@ -509,6 +548,7 @@ def review(request, slug, call_slug, pk):
             "review": existing,
             "anonymous_view": the_call.anonymised,
             "answers": _answers_for_display(the_call, sub),
+            "discussion": _discussion_context(request.user, sub),
         },
         status=status,
         private=True,

@@ -135,7 +135,7 @@ def test_openapi_document(client):
     # schemathesis accepts it as a valid OpenAPI document.
     schema = schemathesis.openapi.from_dict(document)
     operations = [op.ok() for op in schema.get_all_operations()]
-    assert len(operations) == 40  # 22, B2B on site 3, exhibition 4, reviews 11
+    assert len(operations) == 41  # 22, B2B on site 3, exhibition 4, reviews 12
     signup = paths["/api/v1/conferences/{slug}/sessions/{session_id}/signup"]["post"]
     assert {"200", "201", "401", "403", "404", "422", "429"} <= set(signup["responses"])
     assert signup["security"] == [{"TokenAuth": []}]

@@ -8,7 +8,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from atrium.reviews import services
+from atrium.reviews import discussion, services
 from atrium.reviews.models import (
     AssignmentRun,
     Call,
@@ -49,6 +49,7 @@ def rows():
     )
     services.assignment_run(call=call, actor=None)
     services.decision_set(submission=sub, outcome="accept", actor=None)
+    discussion.comment_post(submission=sub, user=reviewer.user, body="A discussed point")
     services.reviewer_invite(
         call=call, email="new@uni.example.org", accept_url="/x/{token}/", actor=None
     )
@@ -77,6 +78,10 @@ def test_every_reviews_model_is_registered_read_only(admin_client, rows):
         delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[obj.pk])
         assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Call.objects.count() == 1 and Decision.objects.count() == 1
+    # the submission's page shows its discussion, read-only
+    sub = Submission.objects.get()
+    page = admin_client.get(reverse("admin:reviews_submission_change", args=[sub.pk]))
+    assert "A discussed point" in page.content.decode()
 
 
 def test_times_in_the_editions_zone(admin_client, rows):

@@ -9,7 +9,10 @@ and a forged review of a conflicted submission a 422 that changes nothing); orga
 the edition read every submission and decision of it. A submitter creates, edits and hands
 in their own submissions through the same services as the pages (deadlines, answers checked
 against the form; files are uploaded on the page only); a reviewer bids only on entries
-without a found conflict (the others are not listed, and a bid on one is a 422).
+without a found conflict (the others are not listed, and a bid on one is a 422). The
+reviewers' discussion of a submission is read by its assigned reviewers without a conflict
+and the edition's organisers only (``atrium.reviews.discussion``); to anyone else, authors
+included, it is a 404.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from atrium.api.routers.events import Slug, published_conference
 from atrium.api.schemas import MAX_ID, SLUG_PATTERN, TEXT_PATTERN
 from atrium.core.i18n import is_chinese
 from atrium.network.models import Organisation
-from atrium.reviews import selectors, services
+from atrium.reviews import discussion, selectors, services
 from atrium.reviews.models import Bid, Call, Decision, Submission, Track
 
 router = Router(tags=["Reviews"])
@@ -158,6 +161,14 @@ class SubmissionOut(Schema):
     venue: str
     supporting_government: str
     answers: dict[str, Any]
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    role: str
+    body: str
+    created: datetime
 
 
 class BidIn(Schema):
@@ -553,3 +564,28 @@ def bid_put(
         "track": sub.track.slug if sub.track else None,
         "level": bid.level,
     }
+
+
+# --- the reviewers' discussion ---------------------------------------------------------------
+
+
+@router.get(
+    "/conferences/{slug}/calls/{call_slug}/submissions/{submission_id}/comments",
+    response=responses(list[CommentOut], auth=True),
+    auth=token_auth,
+)
+@paginate(Page)
+def comment_list(
+    request, slug: str = Slug, call_slug: str = CallSlug, submission_id: int = SubmissionId
+):
+    """The reviewers' discussion of a submission, oldest first (assigned reviewers without a
+    conflict, organisers of the edition; never its authors)."""
+    conference = published_conference(slug)
+    call = _call(conference, call_slug)
+    sub = Submission.objects.filter(call=call, pk=submission_id).select_related("call").first()
+    if sub is None or discussion.discussion_role(request.auth.user, sub) is None:
+        raise not_found(_("There is no such discussion for you."))
+    return [
+        {"id": c.pk, "author": c.author_name, "role": c.role, "body": c.body, "created": c.created}
+        for c in discussion.comments_of(sub)
+    ]

@@ -6,11 +6,13 @@ reviewers; a ``Submission`` to it gets ``Assignment``s of reviewers, ``Review``s
 
 The models are in modules by subject: ``call`` (the call, tracks, form fields, criteria),
 ``submission`` (submissions, co-authors), ``reviewing`` (reviewers, invitations, bids,
-declared conflicts, assignments, runs, reviews) and ``decision``; all are named here.
+declared conflicts, assignments, runs, reviews), ``decision`` and ``discussion`` (the
+reviewers' comments); all are named here.
 """
 
 from atrium.reviews.models.call import Call, Criterion, FormField, Track
 from atrium.reviews.models.decision import Decision
+from atrium.reviews.models.discussion import Comment
 from atrium.reviews.models.reviewing import (
     Assignment,
     AssignmentRun,
@@ -28,6 +30,7 @@ __all__ = [
     "Bid",
     "Call",
     "CoAuthor",
+    "Comment",
     "Criterion",
     "Decision",
     "DeclaredConflict",

@@ -62,11 +62,25 @@ class Decision(models.Model):
         related_name="chosen_bids",
         help_text=_("For host bids: the future edition this bid was chosen for."),
     )
+    host_chosen_at = models.DateTimeField(
+        _("chosen to host on"),
+        null=True,
+        blank=True,
+        help_text=_("For host bids: when the bid was chosen, with or without an edition yet."),
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition"],
+                condition=models.Q(edition__isnull=False),
+                name="reviews_decision_one_bid_per_edition",
+                violation_error_message=_("Another bid is recorded on this edition already."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.submission_id}: {self.outcome}"
