@@ -137,9 +137,12 @@ def test_only_organisers_of_the_call_edition_choose(client, bids):
 def test_the_future_edition_public_page_names_the_bid_once_the_decision_is_sent(client, bids):
     services.bid_choose(submission=bids["seoul"], edition=bids["future"], actor=None)
     url = reverse("reviews:awards", args=[bids["future"].slug])
-    assert "Host chosen from the bid of" not in client.get(url).content.decode()
+    before = client.get(url).content.decode()
+    assert "Host chosen from the bid of" not in before
+    assert "<h1>Award winners</h1>" in before
     services.decisions_send(call=bids["call"], actor=None, mail=False)
     text = client.get(url).content.decode()
+    assert "<h1>Award winners and the chosen host</h1>" in text
     host = text[text.index('data-testid="chosen-host"') :]
     assert "Host chosen from the bid of Seoul (Seoul)" in host
     assert "Lima" not in host
