@@ -31,12 +31,12 @@ from django.utils.translation import gettext as _
 from atrium.core.audit import log_action
 from atrium.core.i18n import long_date
 from atrium.core.money import money
-from atrium.core.pdf import FAMILY
 from atrium.events.models import Conference
 from atrium.exhibition.models import BoothBooking, BoothPayment, Exhibitor
 from atrium.exhibition.services import booking_lock, booking_payment_record
-from atrium.registration.letterhead import LetterheadPage, both_scripts, letterhead_for
+from atrium.registration.letterhead import both_scripts
 from atrium.registration.payments import PROVIDERS, PaymentProvider, enabled_providers, provider
+from atrium.registration.receipts import receipt_page
 
 
 @dataclass(frozen=True)
@@ -147,29 +147,7 @@ def render_receipt(payment: BoothPayment) -> bytes:
     conference = payment.conference
     organisation = exhibitor.organisation
     label = payment.receipt_label
-    writer = LetterheadPage(
-        letterhead_for(conference),
-        orientation="P",
-        title=_("Receipt %(number)s") % {"number": label},
-    )
-    pdf = writer.pdf
-    writer.header(conference)
-    writer.rule(4)
-    top = pdf.get_y()
-    writer.text(_("Receipt"), size=22)
-    writer.text(label, size=13, gap=3)
-    pdf.set_draw_color(*writer.RED)
-    pdf.set_text_color(*writer.RED)
-    pdf.set_line_width(0.8)
-    mark_w, mark_h = 42, 14
-    mark_x = pdf.w - pdf.r_margin - mark_w
-    with pdf.rotation(8, x=mark_x + mark_w / 2, y=top + mark_h / 2 + 2):
-        pdf.rect(mark_x, top + 2, mark_w, mark_h)
-        pdf.set_font(FAMILY, size=18)
-        pdf.set_xy(mark_x, top + 2)
-        pdf.cell(mark_w, mark_h, _("PAID"), align="C")
-    pdf.set_y(max(pdf.get_y(), top + 22))
-
+    writer = receipt_page(conference, label)
     writer.row(_("Receipt number"), label)
     writer.row(_("Date of payment"), long_date(conference.local_date(payment.paid_at)))
     writer.row(_("Booking reference"), booking.reference)

@@ -89,19 +89,15 @@ def _provider_name(code: str) -> str:
     return str(provider.name) if provider else code
 
 
-def render_receipt(order: Order) -> bytes:
-    """The receipt of ``order`` in the active language (the order must have a number)."""
-    registration = order.registration
-    conference = order.conference
-    person = registration.person
-    organisation = person.organisation
-    letterhead = letterhead_for(conference)
-    label = order.receipt_label
+def receipt_page(conference, label: str) -> LetterheadPage:
+    """A receipt's first page up to its rows: the edition's letterhead, "Receipt" with its
+    number and the red "paid" mark. Registration orders and booth payments both start so."""
     writer = LetterheadPage(
-        letterhead, orientation="P", title=_("Receipt %(number)s") % {"number": label}
+        letterhead_for(conference),
+        orientation="P",
+        title=_("Receipt %(number)s") % {"number": label},
     )
     pdf = writer.pdf
-
     writer.header(conference)
     writer.rule(4)
     top = pdf.get_y()
@@ -119,6 +115,17 @@ def render_receipt(order: Order) -> bytes:
         pdf.set_xy(mark_x, top + 2)
         pdf.cell(mark_w, mark_h, _("PAID"), align="C")
     pdf.set_y(max(pdf.get_y(), top + 22))
+    return writer
+
+
+def render_receipt(order: Order) -> bytes:
+    """The receipt of ``order`` in the active language (the order must have a number)."""
+    registration = order.registration
+    conference = order.conference
+    person = registration.person
+    organisation = person.organisation
+    label = order.receipt_label
+    writer = receipt_page(conference, label)
 
     paid_on = conference.local_date(order.paid_at or order.receipt_issued_at or order.created)
     writer.row(_("Receipt number"), label)
