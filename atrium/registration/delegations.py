@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
-from atrium.core.invitations import token_hash
+from atrium.core.invitations import invitation_withdraw, token_hash
 from atrium.core.mail import send_email_on_commit
 from atrium.events.models import Conference
 from atrium.network.models import Person
@@ -225,18 +225,11 @@ def invitation_accept(
     return registration
 
 
-@transaction.atomic
 def invitation_revoke(*, invitation: DelegationInvitation, actor=None) -> DelegationInvitation:
-    invitation = DelegationInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != DelegationInvitation.Status.PENDING:
-        raise ValidationError(_("Only an open invitation can be withdrawn."))
-    invitation.status = DelegationInvitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
-    log_action(
+    return invitation_withdraw(
+        invitation,
         actor=actor,
         action="delegation.invitation_revoked",
         obj=invitation.delegation,
         conference=invitation.delegation.conference,
-        data={"email": invitation.email},
     )
-    return invitation

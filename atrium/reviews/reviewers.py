@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atrium.core.audit import log_action
-from atrium.core.invitations import token_hash
+from atrium.core.invitations import invitation_withdraw, token_hash
 from atrium.core.mail import send_email_on_commit
 from atrium.events.models import ConferenceRole
 from atrium.network.models import Person
@@ -179,21 +179,14 @@ def reviewer_invitation_accept(*, invitation: ReviewerInvitation, user, actor) -
     return reviewer
 
 
-@transaction.atomic
 def reviewer_invitation_revoke(*, invitation: ReviewerInvitation, actor) -> ReviewerInvitation:
-    invitation = ReviewerInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != ReviewerInvitation.Status.PENDING:
-        raise ValidationError(_("Only an open invitation can be withdrawn."))
-    invitation.status = ReviewerInvitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
-    log_action(
+    return invitation_withdraw(
+        invitation,
         actor=actor,
         action="reviews.reviewer_invitation_revoked",
         obj=invitation.call,
         conference=invitation.call.conference,
-        data={"email": invitation.email},
     )
-    return invitation
 
 
 @transaction.atomic

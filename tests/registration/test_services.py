@@ -430,6 +430,31 @@ def test_delegation_invitation_round_trip(conference):
         submit(conference, rtype, invitation=found)
 
 
+def test_a_withdrawn_delegation_invitation_opens_nothing_and_is_withdrawn_once(conference):
+    rtype = RegistrationTypeFactory(conference=conference, price_usd=0, price_cny=0)
+    head = PersonFactory()
+    submit(conference, rtype, person=head)
+    delegation = svc.delegation_create(
+        conference=conference, head=head, name="Nairobi", basis="city", city="Nairobi"
+    )
+    invitation = svc.delegation_invite(
+        delegation=delegation,
+        email="someone@example.org",
+        rtype=rtype,
+        join_url="https://atrium.test/join/{token}/",
+        language="en",
+    )
+    delegations.invitation_revoke(invitation=invitation, actor=None)
+    invitation.refresh_from_db()
+    assert invitation.status == DelegationInvitation.Status.REVOKED
+    assert delegations.invitation_for_token(invitation.token) is None
+    assert AuditEntry.objects.filter(
+        action="delegation.invitation_revoked", data__email="someone@example.org"
+    ).exists()
+    with pytest.raises(ValidationError, match="Only an open invitation"):
+        delegations.invitation_revoke(invitation=invitation, actor=None)
+
+
 def test_delegation_needs_a_registered_head_and_a_city(conference):
     head = PersonFactory()
     with pytest.raises(ValidationError, match="Register"):
