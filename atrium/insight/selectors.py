@@ -39,6 +39,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries
 
 from atrium.checkin.models import BadgePrintRun, CheckIn
@@ -1004,6 +1005,18 @@ class CallFigures:
         return min(100, round(100 * self.submitted_reviews / self.assigned))
 
 
+def submission_status_labels() -> dict[str, str]:
+    """Statuses of a submission, with a context: "Submitted" alone is also a date's label."""
+    return {
+        Submission.Status.DRAFT: pgettext("submission status", "Draft"),
+        Submission.Status.SUBMITTED: pgettext("submission status", "Submitted"),
+        Submission.Status.WITHDRAWN: pgettext("submission status", "Withdrawn"),
+        Submission.Status.ACCEPTED: pgettext("submission status", "Accepted"),
+        Submission.Status.REJECTED: pgettext("submission status", "Rejected"),
+        Submission.Status.WAITLISTED: pgettext("submission status", "Waiting list"),
+    }
+
+
 def call_figures(conference: Conference) -> list[CallFigures]:
     """Every call of the edition: submissions by status, reviews submitted against those
     assigned (published assignments), decisions pending and sent. Five queries."""
@@ -1043,6 +1056,7 @@ def call_figures(conference: Conference) -> list[CallFigures]:
     ):
         decisions[call_id][status] = n
     kinds = dict(Call.Kind.choices)
+    labels = submission_status_labels()
     chinese = is_chinese()
     return [
         CallFigures(
@@ -1053,8 +1067,8 @@ def call_figures(conference: Conference) -> list[CallFigures]:
             title=(chinese and title_zh) or title,
             review_until=review_until,
             by_status=[
-                (value, str(label), statuses[pk].get(value, 0))
-                for value, label in Submission.Status.choices
+                (value, labels[value], statuses[pk].get(value, 0))
+                for value in Submission.Status.values
             ],
             assigned=assigned.get(pk, 0),
             submitted_reviews=reviews.get(pk, 0),
