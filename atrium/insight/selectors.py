@@ -15,12 +15,16 @@ Definitions the page states:
   divided by confirmed registrations, per registration type.
 - *No-show at a session*: a confirmed seat not checked in at that session's point, once
   the session has started.
+- A booth is *booked* when paid, *held* while a hold runs (a hold past its time counts as
+  free, as on the floor plan), else *free*. Booth payments are summed per currency.
+- A review is *assigned* when its assignment is published to the reviewer; *submitted*
+  reviews over assigned ones give a call's review progress.
 
-Length (about 1,000 lines, on purpose): one module holds every read of the page, as the
+Length (about 1,300 lines, on purpose): one module holds every read of the page, as the
 issue asks, so that the definitions above and the fixed query budget of the page are
 checked in one place; each part (over time, comparison, countries, check-ins, money,
-seats, B2B, needs attention) is a dataclass and one function, and the parts share the
-day-by-day series and the helpers of time zones and names.
+seats, B2B, exhibition, calls, needs attention) is a dataclass and one function, and the
+parts share the day-by-day series and the helpers of time zones and names.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries
 
 from atrium.checkin.models import BadgePrintRun, CheckIn
@@ -43,6 +48,14 @@ from atrium.core.runs import ACTIVE as RUN_ACTIVE
 from atrium.core.runs import STALE_AFTER
 from atrium.core.search import sort_key
 from atrium.events.models import Conference, Session
+from atrium.exhibition.models import (
+    Booth,
+    BoothBooking,
+    BoothPayment,
+    Exhibitor,
+    Lead,
+    StaffPass,
+)
 from atrium.insight.models import ConversionRate
 from atrium.matchmaking.models import Block, Meeting, MeetingRequest, SchedulerRun
 from atrium.matchmaking.selectors import meeting_held_q
@@ -54,6 +67,7 @@ from atrium.registration.models import (
     SeatBooking,
     Voucher,
 )
+from atrium.reviews.models import Assignment, Call, Decision, Review, Submission
 from atrium.visas.models import VisaLetterRequest
 from atrium.webhooks.models import Delivery
 
@@ -65,6 +79,8 @@ PAYMENT_DUE_DAYS = 14
 LONG_WAITLIST = 5
 #: Webhook deliveries that failed within this window count as failing webhooks.
 WEBHOOK_WINDOW = dt.timedelta(days=7)
+#: Open reviews need attention from this long before the call's review deadline.
+REVIEW_DEADLINE_SOON = dt.timedelta(days=3)
 #: Map colour classes (0: none).
 MAP_CLASSES = 5
 
@@ -830,6 +846,239 @@ def b2b_figures(conference: Conference) -> B2B:
     )
 
 
+# --- exhibition --------------------------------------------------------------------------------
+
+
+@dataclass
+class HallBooths:
+    hall_id: int | None  # None: the row of all halls
+    name: str
+    free: int
+    held: int
+    booked: int
+
+    @property
+    def total(self) -> int:
+        return self.free + self.held + self.booked
+
+    @property
+    def booked_percent(self) -> int:
+        return round(100 * self.booked / self.total) if self.total else 0
+
+
+@dataclass
+class BoothMoney:
+    currency: str
+    amount: Decimal = Decimal(0)
+    count: int = 0
+
+
+@dataclass
+class Exhibition:
+    halls: list[HallBooths]
+    all_halls: HallBooths
+    exhibitors: list[tuple[str, str, int]]  # (status, label, count)
+    payments: list[BoothMoney]  # one per currency, never summed
+    leads: int
+    leads_by_day: list[tuple[dt.date, int]]
+    exhibitors_with_leads: int
+    passes_used: int
+    passes_quota: int
+
+    @property
+    def has_exhibition(self) -> bool:
+        return bool(self.all_halls.total or sum(n for _s, _l, n in self.exhibitors))
+
+
+def exhibition_figures(conference: Conference, *, now=None) -> Exhibition:
+    """Booths free, held and booked per hall; exhibitors by status; booth payments per
+    currency with their count; leads (in all, per day of the edition's zone, exhibitors
+    with leads); staff passes given against the quota. Seven queries."""
+    now = now or timezone.now()
+    booked_q = Q(bookings__status=BoothBooking.Status.BOOKED)
+    held_q = Q(bookings__status=BoothBooking.Status.HELD, bookings__held_until__gte=now)
+    chinese = is_chinese()
+    halls = []
+    for hall_id, name, name_zh, total, booked, held in (
+        Booth.objects.filter(hall__conference=conference)
+        .values_list("hall_id", "hall__name", "hall__name_zh")
+        .annotate(
+            total=Count("pk", distinct=True),
+            booked=Count("pk", filter=booked_q, distinct=True),
+            held=Count("pk", filter=held_q, distinct=True),
+        )
+        .order_by("hall__order", "hall__name", "hall_id")
+    ):
+        halls.append(
+            HallBooths(
+                hall_id=hall_id,
+                name=(chinese and name_zh) or name,
+                free=max(total - booked - held, 0),
+                held=held,
+                booked=booked,
+            )
+        )
+    all_halls = HallBooths(
+        hall_id=None,
+        name=_("All halls"),
+        free=sum(h.free for h in halls),
+        held=sum(h.held for h in halls),
+        booked=sum(h.booked for h in halls),
+    )
+    by_status: dict[str, int] = {}
+    extra_passes = 0
+    for status, n, extra in (
+        Exhibitor.objects.filter(conference=conference)
+        .values_list("status")
+        .annotate(n=Count("pk"), extra=Sum("extra_passes"))
+        .order_by()
+    ):
+        by_status[status] = n
+        extra_passes += extra or 0
+    payments = {c: BoothMoney(currency=c) for c in Currency.values}
+    for currency, amount, n in (
+        BoothPayment.objects.filter(booking__exhibitor__conference=conference)
+        .values_list("currency")
+        .annotate(amount=Sum("amount"), n=Count("pk"))
+        .order_by()
+    ):
+        line = payments.setdefault(currency, BoothMoney(currency=currency))
+        line.amount += amount or 0
+        line.count += n
+    leads = Lead.objects.filter(exhibitor__conference=conference)
+    by_day: dict[dt.date, int] = defaultdict(int)
+    for day, n in (
+        leads.annotate(day=TruncDay("scanned_at", tzinfo=conference.tz))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_day[_local_date(day, conference.tz)] += n
+    with_leads = leads.aggregate(n=Count("exhibitor", distinct=True))["n"]
+    booth_passes = BoothBooking.objects.filter(
+        exhibitor__conference=conference, status=BoothBooking.Status.BOOKED
+    ).aggregate(n=Sum("booth__staff_passes"))["n"]
+    passes_used = StaffPass.objects.filter(
+        exhibitor__conference=conference, status__in=StaffPass.ACTIVE
+    ).count()
+    return Exhibition(
+        halls=halls,
+        all_halls=all_halls,
+        exhibitors=[
+            (value, str(label), by_status.get(value, 0))
+            for value, label in Exhibitor.Status.choices
+        ],
+        payments=[payments[c] for c in sorted(payments)],
+        leads=sum(by_day.values()),
+        leads_by_day=sorted(by_day.items()),
+        exhibitors_with_leads=with_leads,
+        passes_used=passes_used,
+        passes_quota=(booth_passes or 0) + extra_passes,
+    )
+
+
+# --- calls with review ---------------------------------------------------------------------------
+
+
+@dataclass
+class CallFigures:
+    call_id: int
+    slug: str
+    kind: str
+    kind_label: str
+    title: str
+    review_until: dt.datetime
+    by_status: list[tuple[str, str, int]]  # (status, label, count), every status
+    assigned: int
+    submitted_reviews: int
+    decisions_pending: int
+    decisions_sent: int
+
+    @property
+    def submissions(self) -> int:
+        return sum(n for _s, _l, n in self.by_status)
+
+    @property
+    def review_percent(self) -> int:
+        if not self.assigned:
+            return 0
+        return min(100, round(100 * self.submitted_reviews / self.assigned))
+
+
+def submission_status_labels() -> dict[str, str]:
+    """Statuses of a submission, with a context: "Submitted" alone is also a date's label."""
+    return {
+        Submission.Status.DRAFT: pgettext("submission status", "Draft"),
+        Submission.Status.SUBMITTED: pgettext("submission status", "Submitted"),
+        Submission.Status.WITHDRAWN: pgettext("submission status", "Withdrawn"),
+        Submission.Status.ACCEPTED: pgettext("submission status", "Accepted"),
+        Submission.Status.REJECTED: pgettext("submission status", "Rejected"),
+        Submission.Status.WAITLISTED: pgettext("submission status", "Waiting list"),
+    }
+
+
+def call_figures(conference: Conference) -> list[CallFigures]:
+    """Every call of the edition: submissions by status, reviews submitted against those
+    assigned (published assignments), decisions pending and sent. Five queries."""
+    calls = list(
+        Call.objects.filter(conference=conference)
+        .values_list("pk", "slug", "kind", "title", "title_zh", "review_until")
+        .order_by("opens_at", "pk")
+    )
+    statuses: dict[int, dict[str, int]] = defaultdict(dict)
+    for call_id, status, n in (
+        Submission.objects.filter(call__conference=conference)
+        .values_list("call_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        statuses[call_id][status] = n
+    assigned = dict(
+        Assignment.objects.filter(submission__call__conference=conference, published=True)
+        .values_list("submission__call_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reviews = dict(
+        Review.objects.filter(
+            submission__call__conference=conference, status=Review.Status.SUBMITTED
+        )
+        .values_list("submission__call_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    decisions: dict[int, dict[str, int]] = defaultdict(dict)
+    for call_id, status, n in (
+        Decision.objects.filter(submission__call__conference=conference)
+        .values_list("submission__call_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        decisions[call_id][status] = n
+    kinds = dict(Call.Kind.choices)
+    labels = submission_status_labels()
+    chinese = is_chinese()
+    return [
+        CallFigures(
+            call_id=pk,
+            slug=slug,
+            kind=kind,
+            kind_label=str(kinds.get(kind, kind)),
+            title=(chinese and title_zh) or title,
+            review_until=review_until,
+            by_status=[
+                (value, labels[value], statuses[pk].get(value, 0))
+                for value in Submission.Status.values
+            ],
+            assigned=assigned.get(pk, 0),
+            submitted_reviews=reviews.get(pk, 0),
+            decisions_pending=decisions[pk].get(Decision.Status.PENDING, 0),
+            decisions_sent=decisions[pk].get(Decision.Status.SENT, 0),
+        )
+        for pk, slug, kind, title, title_zh, review_until in calls
+    ]
+
+
 # --- needs attention ---------------------------------------------------------------------------
 
 
@@ -860,7 +1109,7 @@ def payment_due_days(conference: Conference) -> int:
 
 
 def needs_attention(conference: Conference, *, now=None) -> list[Attention]:
-    """What waits for the organisers, each with a link to the place to act. Eight queries;
+    """What waits for the organisers, each with a link to the place to act. Eleven queries;
     only the items with something waiting are returned."""
     from atrium.core.money import money
 
@@ -985,4 +1234,92 @@ def needs_attention(conference: Conference, *, now=None) -> list[Attention]:
             url_args=(conference.slug,),
         )
     )
+    exhibitors = Exhibitor.objects.filter(conference=conference).aggregate(
+        applied=Count("pk", filter=Q(status=Exhibitor.Status.APPLIED)),
+        edits=Count("pk", filter=~Q(pending_changes={})),
+    )
+    items.append(
+        Attention(
+            key="exhibitor-applications",
+            count=exhibitors["applied"],
+            label=_("Exhibitor applications waiting for a decision"),
+            url_name="exhibition:organiser",
+            url_args=(conference.slug,),
+            query="#apps-title",
+        )
+    )
+    items.append(
+        Attention(
+            key="exhibitor-edits",
+            count=exhibitors["edits"],
+            label=_("Exhibitor profile changes waiting for approval"),
+            url_name="exhibition:organiser",
+            url_args=(conference.slug,),
+            query="#diffs-title",
+        )
+    )
+    submitted_review = Review.objects.filter(
+        reviewer=OuterRef("reviewer"),
+        submission=OuterRef("submission"),
+        status=Review.Status.SUBMITTED,
+    )
+    open_reviews = (
+        Assignment.objects.filter(
+            published=True,
+            submission__call__conference=conference,
+            submission__status=Submission.Status.SUBMITTED,
+            submission__call__review_until__lte=now + REVIEW_DEADLINE_SOON,
+        )
+        .filter(~Exists(submitted_review))
+        .values_list(
+            "submission__call_id",
+            "submission__call__slug",
+            "submission__call__title",
+            "submission__call__title_zh",
+            "submission__call__review_until",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("submission__call__review_until", "submission__call_id")
+    )
+    for call_id, slug, title, title_zh, until, n in open_reviews:
+        local = timezone.localtime(until, conference.tz)
+        items.append(
+            Attention(
+                key=f"reviews-{call_id}",
+                count=n,
+                label=(
+                    _("Reviews still open, the review deadline passed: %(call)s")
+                    if until <= now
+                    else _("Reviews still open, the review deadline is near: %(call)s")
+                )
+                % {"call": (chinese and title_zh) or title},
+                detail=_("Reviews due %(when)s") % {"when": local.strftime("%Y-%m-%d %H:%M")},
+                url_name="reviews:organiser-submissions",
+                url_args=(conference.slug, slug),
+            )
+        )
+    pending_decisions = (
+        Decision.objects.filter(
+            submission__call__conference=conference, status=Decision.Status.PENDING
+        )
+        .values_list(
+            "submission__call_id",
+            "submission__call__slug",
+            "submission__call__title",
+            "submission__call__title_zh",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("submission__call__opens_at", "submission__call_id")
+    )
+    for call_id, slug, title, title_zh, n in pending_decisions:
+        items.append(
+            Attention(
+                key=f"decisions-{call_id}",
+                count=n,
+                label=_("Decisions not sent yet: %(call)s")
+                % {"call": (chinese and title_zh) or title},
+                url_name="reviews:organiser-submissions",
+                url_args=(conference.slug, slug),
+            )
+        )
     return [item for item in items if item.count]

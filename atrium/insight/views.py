@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from atrium.core import tabular
@@ -159,6 +160,44 @@ def _checkins_context(conference: Conference, day: dt.date | None) -> dict:
     }
 
 
+def _exhibition_context(conference: Conference) -> dict:
+    data = selectors.exhibition_figures(conference)
+    halls = data.halls
+    series = [
+        charts.Series(pgettext("booth status", "Booked"), [h.booked for h in halls]),
+        charts.Series(pgettext("booth status", "Held"), [h.held for h in halls]),
+        charts.Series(pgettext("booth status", "Free"), [h.free for h in halls]),
+    ]
+    days = data.leads_by_day
+    return {
+        "exhibition": data,
+        "booths_chart": charts.column_chart(
+            chart_id="chart-booths",
+            title=_("Booths per hall by status"),
+            desc=_("%(booked)s of %(total)s booths booked, %(held)s held.")
+            % {
+                "booked": data.all_halls.booked,
+                "total": data.all_halls.total,
+                "held": data.all_halls.held,
+            },
+            labels=[h.name for h in halls],
+            series=series,
+        )
+        if halls
+        else "",
+        "booths_legend": charts.legend(series) if halls else "",
+        "leads_chart": charts.column_chart(
+            chart_id="chart-leads",
+            title=_("Leads scanned per day"),
+            desc=_("%(leads)s leads scanned in all.") % {"leads": data.leads},
+            labels=[day.strftime("%m-%d") for day, _n in days],
+            series=[charts.Series(_("Leads scanned"), [n for _d, n in days])],
+        )
+        if days
+        else "",
+    }
+
+
 def _page_context(conference: Conference, request) -> dict:
     view = ViewForm(request.GET or None).values()
     daily = selectors.daily_registrations(conference)  # shared by the two time charts
@@ -170,6 +209,8 @@ def _page_context(conference: Conference, request) -> dict:
         "money": selectors.money_by_currency(conference),
         "sessions": selectors.session_fill(conference),
         "b2b": selectors.b2b_figures(conference),
+        **_exhibition_context(conference),
+        "calls": selectors.call_figures(conference),
         "attention": selectors.needs_attention(conference),
         "due_days": selectors.payment_due_days(conference),
         "long_waitlist": selectors.LONG_WAITLIST,
@@ -372,6 +413,64 @@ def _export_b2b(conference, request):
     return headers, rows
 
 
+def _export_booths(conference, request):
+    data = selectors.exhibition_figures(conference)
+    headers = [
+        _("Hall"),
+        pgettext("booth status", "Free"),
+        pgettext("booth status", "Held"),
+        pgettext("booth status", "Booked"),
+        _("Booths"),
+    ]
+    rows = [[h.name, h.free, h.held, h.booked, h.total] for h in [*data.halls, data.all_halls]]
+    return headers, rows
+
+
+def _export_booth_payments(conference, request):
+    data = selectors.exhibition_figures(conference)
+    headers = [_("Currency"), _("Received"), _("Payments")]
+    return headers, [[line.currency, line.amount, line.count] for line in data.payments]
+
+
+def _export_leads(conference, request):
+    data = selectors.exhibition_figures(conference)
+    headers = [_("Day"), _("Leads scanned")]
+    rows = [[day, n] for day, n in data.leads_by_day]
+    rows.append([_("Total"), data.leads])
+    return headers, rows
+
+
+def _export_calls(conference, request):
+    calls = selectors.call_figures(conference)
+    labels = [label for _v, label, _n in calls[0].by_status] if calls else []
+    headers = [
+        _("Call"),
+        _("Kind"),
+        *labels,
+        _("Submissions"),
+        _("Reviews assigned"),
+        _("Reviews submitted"),
+        _("Review progress (%)"),
+        _("Decisions pending"),
+        _("Decisions sent"),
+    ]
+    rows = [
+        [
+            c.title,
+            c.kind_label,
+            *[n for _v, _l, n in c.by_status],
+            c.submissions,
+            c.assigned,
+            c.submitted_reviews,
+            c.review_percent,
+            c.decisions_pending,
+            c.decisions_sent,
+        ]
+        for c in calls
+    ]
+    return headers, rows
+
+
 EXPORTS = {
     "over-time": _export_over_time,
     "comparison": _export_comparison,
@@ -380,6 +479,10 @@ EXPORTS = {
     "vouchers": _export_vouchers,
     "sessions": _export_sessions,
     "b2b": _export_b2b,
+    "booths": _export_booths,
+    "booth-payments": _export_booth_payments,
+    "leads": _export_leads,
+    "calls": _export_calls,
 }
 
 

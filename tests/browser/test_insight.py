@@ -155,3 +155,30 @@ def test_the_dashboard_panel_loads_its_figures(edition, logged_in):
     screenshot(page, "insight-dashboard-panel-desktop-en")
     assert serious_violations(page) == []
     assert page.csp_errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_exhibition_and_calls_panels_on_a_phone(edition, logged_in, language):
+    from tests.insight.test_exhibition_calls import build_calls, build_exhibition
+
+    build_exhibition(edition)
+    build_calls(edition)
+    page = logged_in(edition["organiser"], PATH, viewport=PHONE, language=language)
+    exhibition = page.locator("#exhibition")
+    expect(exhibition.locator('[data-figure="booths-booked"]')).to_have_text("3")
+    hall = "A馆" if language == "zh-hans" else "Hall A"
+    expect(exhibition.locator('table[data-table="booths"] tbody tr').first).to_contain_text(hall)
+    expect(exhibition.locator("svg.chart").first).to_be_visible()
+    calls = page.locator("#calls")
+    expect(calls.locator('table[data-table="calls"] tbody tr')).to_have_count(3)
+    expect(page.locator('[data-attention="exhibitor-applications"]')).to_be_visible()
+    for details in exhibition.locator("details.insight-table").all():
+        details.locator("summary").click()
+    exhibition.screenshot(path=str(screenshot(page, f"insight-exhibition-phone-{language}")))
+    calls.screenshot(path=str(screenshot(page, f"insight-calls-phone-{language}")))
+    page.locator("#attention").screenshot(
+        path=str(screenshot(page, f"insight-attention-phone-{language}"))
+    )
+    assert no_horizontal_overflow(page)
+    assert serious_violations(page) == []
+    assert page.csp_errors == []
