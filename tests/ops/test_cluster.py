@@ -103,6 +103,7 @@ def test_a_rush_with_a_server_killed_loses_and_doubles_nothing(cluster):
         text=True,
         timeout=900,
     )
+    assert result.stdout.strip(), result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     # A session made on server 1 is valid on server 2 (sessions in the database and Redis).
     assert report["sessions"]["ok"], report["sessions"]
